@@ -1,0 +1,110 @@
+using System.Collections.Concurrent;
+
+namespace Gantry.Core.Engine;
+
+/// <summary>
+/// In-process notifications between the stores (which know when a commit made jobs available or finished
+/// them) and the engine's waiters (long-polling fetchers, result waiters, the scheduler). Stores shared by
+/// several servers forward the other servers' notifications here too, so waiting never needs polling.
+/// </summary>
+public sealed class JobSignals
+{
+    private readonly ConcurrentDictionary<string, AsyncPulse> _queues = new(StringComparer.Ordinal);
+    private readonly Dictionary<long, Waiter> _finishWaiters = new();
+    private readonly AsyncPulse _schedule = new();
+    private long _plannedSchedulerWake = long.MaxValue;
+    private int _finishWaiterCount;
+
+    /// <summary>Jobs became available in <paramref name="queue"/> (enqueued, due, retried, released, or the queue was resumed).</summary>
+    public void JobsAvailable(string queue)
+    {
+        if (_queues.TryGetValue(queue, out var pulse)) pulse.Pulse();
+    }
+
+    /// <summary>Completes when <see cref="JobsAvailable"/> is next called for <paramref name="queue"/>.</summary>
+    public Task NextJobsAvailable(string queue) => _queues.GetOrAdd(queue, static _ => new AsyncPulse()).Next;
+
+    /// <summary>A job was scheduled for <paramref name="runAt"/>; wakes the scheduler if that is sooner than it planned.</summary>
+    public void JobScheduled(DateTimeOffset runAt)
+    {
+        if (runAt.UtcTicks < Interlocked.Read(ref _plannedSchedulerWake)) _schedule.Pulse();
+    }
+
+    /// <summary>For the scheduler: records when it plans to wake and returns the task that wakes it earlier.</summary>
+    public Task NextScheduleChange(DateTimeOffset plannedWake)
+    {
+        var next = _schedule.Next;
+        Interlocked.Exchange(ref _plannedSchedulerWake, plannedWake.UtcTicks);
+        return next;
+    }
+
+    /// <summary>Jobs reached a final state.</summary>
+    public void JobsFinished(IEnumerable<long> ids)
+    {
+        if (Volatile.Read(ref _finishWaiterCount) == 0) return;
+        lock (_finishWaiters)
+        {
+            foreach (var id in ids)
+            {
+                if (_finishWaiters.Remove(id, out var waiter))
+                {
+                    _finishWaiterCount--;
+                    waiter.Done.TrySetResult();
+                }
+            }
+        }
+    }
+
+    /// <summary>Completes when <see cref="JobsFinished"/> names <paramref name="id"/>. Dispose the lease when done waiting.</summary>
+    public FinishWait WaitFinished(long id)
+    {
+        lock (_finishWaiters)
+        {
+            if (!_finishWaiters.TryGetValue(id, out var waiter))
+            {
+                waiter = new Waiter();
+                _finishWaiters.Add(id, waiter);
+                _finishWaiterCount++;
+            }
+            waiter.Users++;
+            return new FinishWait(this, id, waiter);
+        }
+    }
+
+    private void Leave(long id, Waiter waiter)
+    {
+        lock (_finishWaiters)
+        {
+            // The last one to stop waiting removes the entry, so abandoned waits do not accumulate.
+            if (--waiter.Users == 0 && _finishWaiters.TryGetValue(id, out var current) && current == waiter)
+            {
+                _finishWaiters.Remove(id);
+                _finishWaiterCount--;
+            }
+        }
+    }
+
+    internal sealed class Waiter
+    {
+        public readonly TaskCompletionSource Done = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        public int Users;
+    }
+
+    /// <summary>A registration to wait for one job's end.</summary>
+    public sealed class FinishWait : IDisposable
+    {
+        private readonly JobSignals _owner;
+        private readonly long _id;
+        private readonly Waiter _waiter;
+        private int _disposed;
+
+        internal FinishWait(JobSignals owner, long id, Waiter waiter) => (_owner, _id, _waiter) = (owner, id, waiter);
+
+        public Task Finished => _waiter.Done.Task;
+
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref _disposed, 1) == 0) _owner.Leave(_id, _waiter);
+        }
+    }
+}

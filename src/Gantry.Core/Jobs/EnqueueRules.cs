@@ -1,0 +1,59 @@
+using Gantry.Core.Options;
+using Gantry.Core.Queues;
+
+namespace Gantry.Core.Jobs;
+
+/// <summary>Turns an <see cref="EnqueueRequest"/> into a <see cref="NewJob"/>, or says exactly what is wrong with it.</summary>
+public sealed class EnqueueRules(JobLimits limits, JobDefaults defaults)
+{
+    /// <summary>Longest delay a job may be scheduled ahead: far enough for any calendar, near enough to catch unit mistakes.</summary>
+    public static readonly TimeSpan MaxScheduleAhead = TimeSpan.FromDays(3650);
+
+    /// <summary>Validates <paramref name="request"/>; <paramref name="field"/> prefixes error messages (e.g. <c>jobs[3]</c>).</summary>
+    public NewJob Apply(EnqueueRequest request, DateTimeOffset now, string field = "")
+    {
+        var prefix = field.Length == 0 ? "" : field + ".";
+        var queue = QueueName.Validate(request.Queue, prefix + "queue");
+
+        if (request.Payload.Length > limits.MaxPayloadBytes)
+            throw GantryException.TooLarge(prefix + "payload",
+                $"the payload is {request.Payload.Length} bytes; the limit is {limits.MaxPayloadBytes} (Gantry:Limits:MaxPayloadBytes).");
+
+        var uniqueKey = request.UniqueKey;
+        if (uniqueKey is not null)
+        {
+            if (uniqueKey.Length == 0)
+                throw GantryException.Invalid(prefix + "unique_key", "an empty unique key is not allowed; leave it out instead.");
+            if (uniqueKey.Length > limits.MaxUniqueKeyLength)
+                throw GantryException.TooLarge(prefix + "unique_key",
+                    $"unique keys are at most {limits.MaxUniqueKeyLength} characters (got {uniqueKey.Length}).");
+        }
+
+        if (request.RunAt is not null && request.Delay is not null)
+            throw GantryException.Invalid(prefix + "run_at", "give either run_at or delay, not both.");
+        var runAt = now;
+        if (request.Delay is { } delay)
+        {
+            if (delay < TimeSpan.Zero) throw GantryException.Invalid(prefix + "delay", "the delay cannot be negative.");
+            if (delay > MaxScheduleAhead) throw GantryException.Invalid(prefix + "delay", $"the delay is more than {MaxScheduleAhead.TotalDays:0} days.");
+            runAt = now + delay;
+        }
+        else if (request.RunAt is { } at)
+        {
+            if (at - now > MaxScheduleAhead) throw GantryException.Invalid(prefix + "run_at", $"run_at is more than {MaxScheduleAhead.TotalDays:0} days ahead.");
+            // A time in the past means "as soon as possible"; keep creation order meaningful by not going back in time.
+            runAt = at > now ? at : now;
+        }
+
+        var maxAttempts = request.MaxAttempts ?? defaults.MaxAttempts;
+        if (maxAttempts < 1 || maxAttempts > limits.MaxAttemptsCeiling)
+            throw GantryException.Invalid(prefix + "max_attempts", $"max_attempts must be between 1 and {limits.MaxAttemptsCeiling} (got {maxAttempts}).");
+
+        var timeout = request.Timeout ?? defaults.Timeout;
+        if (timeout < TimeSpan.FromSeconds(1) || timeout > limits.MaxTimeout)
+            throw GantryException.Invalid(prefix + "timeout", $"timeout must be between 1 second and {limits.MaxTimeout} (got {timeout}).");
+
+        return new NewJob(queue, request.Payload, uniqueKey, request.Priority ?? defaults.Priority, runAt,
+            maxAttempts, timeout, now, request.WatchFinish);
+    }
+}

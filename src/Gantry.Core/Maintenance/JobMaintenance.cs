@@ -1,0 +1,76 @@
+using Gantry.Core.Engine;
+using Gantry.Core.Jobs;
+using Gantry.Core.Options;
+using Gantry.Core.Storage;
+using Microsoft.Extensions.Options;
+
+namespace Gantry.Core.Maintenance;
+
+/// <summary>
+/// The engine's housekeeping as plain operations: make due jobs available, take back expired leases, prune
+/// finished jobs. The background services call them on timers; tests call them directly after moving a fake
+/// clock, so no test sleeps.
+/// </summary>
+public sealed class JobMaintenance(IJobStore store, FailureRules rules, IOptions<GantryEngineOptions> options, TimeProvider time)
+{
+    /// <summary>Defaults to 1000 jobs per promotion or rescue statement, so one pass never holds locks for long.</summary>
+    public const int BatchSize = 1000;
+
+    private readonly GantryEngineOptions _options = options.Value;
+
+    /// <summary>Makes every due scheduled or failed job available; returns how many.</summary>
+    public async Task<int> PromoteDueAsync(CancellationToken ct = default)
+    {
+        var total = 0;
+        int promoted;
+        do
+        {
+            promoted = await store.JobPromoteDue(time.GetUtcNow(), BatchSize, ct).ConfigureAwait(false);
+            total += promoted;
+        } while (promoted == BatchSize);
+        return total;
+    }
+
+    /// <summary>When the next scheduled or failed job falls due, or null when none waits.</summary>
+    public Task<DateTimeOffset?> NextDueAtAsync(CancellationToken ct = default) => store.JobGetNextDueAt(ct);
+
+    /// <summary>Takes back jobs whose worker went silent past the lease; returns how many.</summary>
+    public async Task<int> RescueExpiredLeasesAsync(CancellationToken ct = default)
+    {
+        var total = 0;
+        while (true)
+        {
+            var now = time.GetUtcNow();
+            var expired = await store.JobGetExpiredLeases(now, BatchSize, ct).ConfigureAwait(false);
+            if (expired.Count == 0) return total;
+            var failures = expired.Select(l => new Failure(l.Id, l.Attempt, FailureKind.LeaseExpired,
+                "lease expired: the worker stopped heartbeating (it died, hung, or lost its connection)")).ToList();
+            var results = await store.JobSetFailed(failures, rules, now, ct).ConfigureAwait(false);
+            total += results.Count(r => r.Status == LeaseStatus.Ok);
+            if (expired.Count < BatchSize) return total;
+        }
+    }
+
+    /// <summary>Deletes finished jobs older than their retention; returns how many.</summary>
+    public async Task<int> PruneAsync(CancellationToken ct = default)
+    {
+        var now = time.GetUtcNow();
+        var retention = _options.Retention;
+        var total = 0;
+        foreach (var (state, keep) in new[]
+                 {
+                     (JobState.Succeeded, retention.Succeeded),
+                     (JobState.Cancelled, retention.Cancelled),
+                     (JobState.Dead, retention.Dead),
+                 })
+        {
+            int deleted;
+            do
+            {
+                deleted = await store.JobDeleteFinished(state, now - keep, retention.PruneBatchSize, ct).ConfigureAwait(false);
+                total += deleted;
+            } while (deleted == retention.PruneBatchSize);
+        }
+        return total;
+    }
+}

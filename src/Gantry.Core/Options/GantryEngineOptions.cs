@@ -1,0 +1,56 @@
+namespace Gantry.Core.Options;
+
+/// <summary>Everything the engine can be told, bound from the <c>Gantry</c> configuration section.</summary>
+public sealed class GantryEngineOptions
+{
+    public JobLimits Limits { get; set; } = new();
+    public JobDefaults Jobs { get; set; } = new();
+    public RetryOptions Retry { get; set; } = new();
+    public RetentionOptions Retention { get; set; } = new();
+    public EngineTimings Timings { get; set; } = new();
+
+    /// <summary>Every problem with these options, each naming its configuration key; empty when valid.</summary>
+    public IReadOnlyList<string> Validate()
+    {
+        var errors = new List<string>();
+        void Range(string key, double value, double min, double max)
+        {
+            if (value < min || value > max || double.IsNaN(value))
+                errors.Add($"Gantry:{key} must be between {min} and {max} (got {value}).");
+        }
+        void Span(string key, TimeSpan value, TimeSpan min, TimeSpan max)
+        {
+            if (value < min || value > max)
+                errors.Add($"Gantry:{key} must be between {min} and {max} (got {value}).");
+        }
+
+        Range("Limits:MaxPayloadBytes", Limits.MaxPayloadBytes, 1, 256 * 1024 * 1024);
+        Range("Limits:MaxResultBytes", Limits.MaxResultBytes, 0, 256 * 1024 * 1024);
+        Range("Limits:MaxUniqueKeyLength", Limits.MaxUniqueKeyLength, 1, 4096);
+        Range("Limits:MaxBatchSize", Limits.MaxBatchSize, 1, 100_000);
+        Range("Limits:MaxFetchSize", Limits.MaxFetchSize, 1, 100_000);
+        Span("Limits:MaxWait", Limits.MaxWait, TimeSpan.Zero, TimeSpan.FromHours(1));
+        Range("Limits:MaxErrorHistory", Limits.MaxErrorHistory, 1, 1000);
+        Range("Limits:MaxErrorTextLength", Limits.MaxErrorTextLength, 16, 1024 * 1024);
+        Range("Limits:MaxAttemptsCeiling", Limits.MaxAttemptsCeiling, 1, 1_000_000);
+        Span("Limits:MaxTimeout", Limits.MaxTimeout, TimeSpan.FromSeconds(1), TimeSpan.FromDays(30));
+
+        Range("Jobs:MaxAttempts", Jobs.MaxAttempts, 1, Limits.MaxAttemptsCeiling);
+        Span("Jobs:Timeout", Jobs.Timeout, TimeSpan.FromSeconds(1), Limits.MaxTimeout);
+
+        Span("Retry:BaseDelay", Retry.BaseDelay, TimeSpan.Zero, TimeSpan.FromDays(1));
+        Span("Retry:MaxDelay", Retry.MaxDelay, Retry.BaseDelay, TimeSpan.FromDays(30));
+        Range("Retry:Jitter", Retry.Jitter, 0, 1);
+
+        Span("Retention:Succeeded", Retention.Succeeded, TimeSpan.Zero, TimeSpan.FromDays(3650));
+        Span("Retention:Cancelled", Retention.Cancelled, TimeSpan.Zero, TimeSpan.FromDays(3650));
+        Span("Retention:Dead", Retention.Dead, TimeSpan.Zero, TimeSpan.FromDays(3650));
+        Span("Retention:PruneInterval", Retention.PruneInterval, TimeSpan.FromSeconds(1), TimeSpan.FromDays(1));
+        Range("Retention:PruneBatchSize", Retention.PruneBatchSize, 1, 1_000_000);
+
+        Span("Timings:LeaseCheckInterval", Timings.LeaseCheckInterval, TimeSpan.FromMilliseconds(10), TimeSpan.FromHours(1));
+        Span("Timings:FallbackPollInterval", Timings.FallbackPollInterval, TimeSpan.FromMilliseconds(10), TimeSpan.FromHours(1));
+        Span("Timings:SchedulerMaxSleep", Timings.SchedulerMaxSleep, TimeSpan.FromMilliseconds(10), TimeSpan.FromHours(1));
+        return errors;
+    }
+}

@@ -1,0 +1,378 @@
+using System.Runtime.InteropServices;
+using Gantry.Core.Engine;
+using Gantry.Core.Jobs;
+using Microsoft.Data.Sqlite;
+
+namespace Gantry.Storage.Sqlite;
+
+/// <summary>
+/// Every write operation of the embedded store, run only on the writer thread (<see cref="SqliteWriter"/>).
+/// Hot statements are prepared once and reused. Each operation notes what it will announce after the
+/// commit (queues with new available jobs, finished jobs, new schedule times).
+/// </summary>
+internal sealed class SqliteJobWrites : IDisposable
+{
+    private readonly SqliteConnection _db;
+    private readonly HashSet<string> _knownQueues = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _pausedQueues = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, SqliteCommand> _prepared = new(StringComparer.Ordinal);
+    private readonly Announcements _batch = new();
+    private readonly Announcements _command = new();
+
+    public SqliteJobWrites(SqliteConnection db)
+    {
+        _db = db;
+        LoadPausedQueues();
+    }
+
+    // ---- announcements ----------------------------------------------------------------------------------
+
+    private sealed class Announcements
+    {
+        public readonly HashSet<string> Available = new(StringComparer.Ordinal);
+        public readonly List<long> Finished = [];
+        public DateTimeOffset? EarliestScheduled;
+
+        public void Clear()
+        {
+            Available.Clear();
+            Finished.Clear();
+            EarliestScheduled = null;
+        }
+    }
+
+    public void BeginBatch() => _batch.Clear();
+
+    public void BeginCommand() => _command.Clear();
+
+    /// <summary>The command committed to its savepoint: keep what it will announce.</summary>
+    public void KeepCommandSignals()
+    {
+        _batch.Available.UnionWith(_command.Available);
+        _batch.Finished.AddRange(_command.Finished);
+        if (_command.EarliestScheduled is { } t && (_batch.EarliestScheduled is null || t < _batch.EarliestScheduled))
+            _batch.EarliestScheduled = t;
+    }
+
+    /// <summary>After the commit: tell the engine's waiters.</summary>
+    public void Announce(JobSignals signals)
+    {
+        foreach (var queue in _batch.Available) signals.JobsAvailable(queue);
+        if (_batch.Finished.Count > 0) signals.JobsFinished(_batch.Finished);
+        if (_batch.EarliestScheduled is { } t) signals.JobScheduled(t);
+    }
+
+    /// <summary>A command was rolled back: forget cached facts it may have changed.</summary>
+    public void ForgetCaches()
+    {
+        _knownQueues.Clear();
+        LoadPausedQueues();
+    }
+
+    private void NoteState(string queue, JobState state, DateTimeOffset runAt, long id)
+    {
+        if (state == JobState.Available) _command.Available.Add(queue);
+        else if (state is JobState.Scheduled or JobState.Failed)
+        {
+            if (_command.EarliestScheduled is null || runAt < _command.EarliestScheduled) _command.EarliestScheduled = runAt;
+        }
+        else if (state.IsFinished()) _command.Finished.Add(id);
+    }
+
+    // ---- operations -------------------------------------------------------------------------------------
+
+    public IReadOnlyList<EnqueueResult> InsertJobs(IReadOnlyList<NewJob> jobs)
+    {
+        var results = new EnqueueResult[jobs.Count];
+        var insert = Prepared("""
+            INSERT INTO gantry_jobs (queue, state, priority, run_at, payload, unique_key, max_attempts, timeout_ms, created_at)
+            VALUES ($queue, $state, $priority, $run_at, $payload, $unique_key, $max_attempts, $timeout_ms, $created_at)
+            RETURNING id
+            """);
+        for (var i = 0; i < jobs.Count; i++)
+        {
+            var job = jobs[i];
+            EnsureQueue(job.Queue, job.CreatedAt);
+            if (job.UniqueKey is not null && FindLiveByUniqueKey(job.Queue, job.UniqueKey) is { } existing)
+            {
+                results[i] = new EnqueueResult(existing.Id, existing.State, Existing: true);
+                continue;
+            }
+            var state = job.InitialState;
+            var p = insert.Parameters;
+            p["$queue"].Value = job.Queue;
+            p["$state"].Value = (int)state;
+            p["$priority"].Value = job.Priority;
+            p["$run_at"].Value = SqliteTime.ToDb(job.RunAt);
+            p["$payload"].Value = Bytes(job.Payload);
+            p["$unique_key"].Value = (object?)job.UniqueKey ?? DBNull.Value;
+            p["$max_attempts"].Value = job.MaxAttempts;
+            p["$timeout_ms"].Value = (long)job.Timeout.TotalMilliseconds;
+            p["$created_at"].Value = SqliteTime.ToDb(job.CreatedAt);
+            var id = (long)insert.ExecuteScalar()!;
+            results[i] = new EnqueueResult(id, state, Existing: false);
+            NoteState(job.Queue, state, job.RunAt, id);
+        }
+        return results;
+    }
+
+    private (long Id, JobState State)? FindLiveByUniqueKey(string queue, string uniqueKey)
+    {
+        var find = Prepared("""
+            SELECT id, state FROM gantry_jobs
+            WHERE queue = $queue AND unique_key = $unique_key AND unique_key IS NOT NULL AND state IN (0, 1, 2, 4)
+            """);
+        find.Parameters["$queue"].Value = queue;
+        find.Parameters["$unique_key"].Value = uniqueKey;
+        using var r = find.ExecuteReader();
+        return r.Read() ? (r.GetInt64(0), (JobState)r.GetInt32(1)) : null;
+    }
+
+    private void EnsureQueue(string queue, DateTimeOffset now)
+    {
+        if (_knownQueues.Contains(queue)) return;
+        var insert = Prepared("INSERT OR IGNORE INTO gantry_queues (name, paused, created_at) VALUES ($name, 0, $now)");
+        insert.Parameters["$name"].Value = queue;
+        insert.Parameters["$now"].Value = SqliteTime.ToDb(now);
+        insert.ExecuteNonQuery();
+        _knownQueues.Add(queue);
+    }
+
+    public IReadOnlyList<LeasedJob> LeaseJobs(string queue, int max, DateTimeOffset now)
+    {
+        if (_pausedQueues.Contains(queue)) return [];
+        var fetch = Prepared("""
+            UPDATE gantry_jobs
+            SET state = 2, attempt = attempt + 1, started_at = $now, lease_expires_at = $now + timeout_ms * 1000
+            WHERE id IN (SELECT id FROM gantry_jobs WHERE state = 1 AND queue = $queue
+                         ORDER BY priority DESC, run_at, id LIMIT $limit)
+            RETURNING id, attempt, max_attempts, priority, payload, unique_key, created_at, run_at, timeout_ms, lease_expires_at
+            """);
+        fetch.Parameters["$now"].Value = SqliteTime.ToDb(now);
+        fetch.Parameters["$queue"].Value = queue;
+        fetch.Parameters["$limit"].Value = max;
+        var jobs = new List<LeasedJob>(Math.Min(max, 64));
+        using (var r = fetch.ExecuteReader())
+        {
+            while (r.Read())
+            {
+                jobs.Add(new LeasedJob(
+                    Id: r.GetInt64(0),
+                    Queue: queue,
+                    Attempt: r.GetInt32(1),
+                    MaxAttempts: r.GetInt32(2),
+                    Priority: r.GetInt32(3),
+                    Payload: (byte[])r.GetValue(4),
+                    UniqueKey: r.IsDBNull(5) ? null : r.GetString(5),
+                    CreatedAt: SqliteTime.FromDb(r.GetInt64(6)),
+                    RunAt: SqliteTime.FromDb(r.GetInt64(7)),
+                    StartedAt: now,
+                    LeaseExpiresAt: SqliteTime.FromDb(r.GetInt64(9)),
+                    Timeout: TimeSpan.FromMilliseconds(r.GetInt64(8))));
+            }
+        }
+        // RETURNING gives rows in no promised order; callers get them in queue order.
+        jobs.Sort(LeaseOrder.Instance);
+        return jobs;
+    }
+
+    public IReadOnlyList<HeartbeatResult> ExtendLeases(IReadOnlyList<LeaseRef> leases, DateTimeOffset now)
+    {
+        var extend = Prepared("""
+            UPDATE gantry_jobs SET lease_expires_at = $now + timeout_ms * 1000
+            WHERE id = $id AND state = 2 AND attempt = $attempt
+            RETURNING cancel_requested, lease_expires_at
+            """);
+        extend.Parameters["$now"].Value = SqliteTime.ToDb(now);
+        var results = new HeartbeatResult[leases.Count];
+        for (var i = 0; i < leases.Count; i++)
+        {
+            extend.Parameters["$id"].Value = leases[i].Id;
+            extend.Parameters["$attempt"].Value = leases[i].Attempt;
+            using var r = extend.ExecuteReader();
+            results[i] = r.Read()
+                ? new HeartbeatResult(leases[i].Id, r.GetInt64(0) != 0 ? LeaseStatus.CancelRequested : LeaseStatus.Ok, SqliteTime.FromDb(r.GetInt64(1)))
+                : new HeartbeatResult(leases[i].Id, LeaseStatus.Lost, null);
+        }
+        return results;
+    }
+
+    public IReadOnlyList<LeaseStatus> CompleteJobs(IReadOnlyList<Completion> completions, DateTimeOffset now)
+    {
+        var complete = Prepared("""
+            UPDATE gantry_jobs SET state = 3, result = $result, finished_at = $now, lease_expires_at = NULL
+            WHERE id = $id AND state = 2 AND attempt = $attempt
+            """);
+        complete.Parameters["$now"].Value = SqliteTime.ToDb(now);
+        var results = new LeaseStatus[completions.Count];
+        for (var i = 0; i < completions.Count; i++)
+        {
+            var c = completions[i];
+            complete.Parameters["$id"].Value = c.Id;
+            complete.Parameters["$attempt"].Value = c.Attempt;
+            complete.Parameters["$result"].Value = c.Result is { } result ? Bytes(result) : DBNull.Value;
+            var ok = complete.ExecuteNonQuery() == 1;
+            results[i] = ok ? LeaseStatus.Ok : LeaseStatus.Lost;
+            if (ok) _command.Finished.Add(c.Id);
+        }
+        return results;
+    }
+
+    public IReadOnlyList<FailureResult> FailJobs(IReadOnlyList<Failure> failures, FailureRules rules, DateTimeOffset now)
+    {
+        var read = Prepared("""
+            SELECT queue, state, attempt, max_attempts, cancel_requested, lease_expires_at, errors FROM gantry_jobs WHERE id = $id
+            """);
+        var apply = Prepared("""
+            UPDATE gantry_jobs
+            SET state = $state, run_at = coalesce($run_at, run_at), attempt = $attempt, finished_at = $finished_at,
+                lease_expires_at = NULL, errors = $errors
+            WHERE id = $id
+            """);
+        var results = new FailureResult[failures.Count];
+        for (var i = 0; i < failures.Count; i++)
+        {
+            var f = failures[i];
+            read.Parameters["$id"].Value = f.Id;
+            FailingJob job;
+            using (var r = read.ExecuteReader())
+            {
+                if (!r.Read())
+                {
+                    results[i] = new FailureResult(f.Id, LeaseStatus.Lost, default, null, null);
+                    continue;
+                }
+                job = new FailingJob(f.Id, r.GetString(0), (JobState)r.GetInt32(1), r.GetInt32(2), r.GetInt32(3),
+                    r.GetInt64(4) != 0, r.IsDBNull(5) ? null : SqliteTime.FromDb(r.GetInt64(5)), r.IsDBNull(6) ? null : r.GetString(6));
+            }
+            if (rules.Decide(job, f, now) is not { } d)
+            {
+                results[i] = new FailureResult(f.Id, LeaseStatus.Lost, job.State, null, job.Queue);
+                continue;
+            }
+            apply.Parameters["$id"].Value = f.Id;
+            apply.Parameters["$state"].Value = (int)d.State;
+            apply.Parameters["$run_at"].Value = d.RunAt is { } runAt ? SqliteTime.ToDb(runAt) : DBNull.Value;
+            apply.Parameters["$attempt"].Value = d.Attempt;
+            apply.Parameters["$finished_at"].Value = d.FinishedAt is { } fin ? SqliteTime.ToDb(fin) : DBNull.Value;
+            apply.Parameters["$errors"].Value = d.ErrorsJson;
+            apply.ExecuteNonQuery();
+            results[i] = new FailureResult(f.Id, LeaseStatus.Ok, d.State, d.RunAt, job.Queue);
+            NoteState(job.Queue, d.State, d.RunAt ?? now, f.Id);
+        }
+        return results;
+    }
+
+    public CancelOutcome Cancel(long id, DateTimeOffset now)
+    {
+        var read = Prepared("SELECT queue, state FROM gantry_jobs WHERE id = $id");
+        read.Parameters["$id"].Value = id;
+        string queue;
+        JobState state;
+        using (var r = read.ExecuteReader())
+        {
+            if (!r.Read()) return CancelOutcome.NotFound;
+            (queue, state) = (r.GetString(0), (JobState)r.GetInt32(1));
+        }
+        if (state.IsFinished()) return CancelOutcome.AlreadyFinished;
+        if (state == JobState.Running)
+        {
+            var flag = Prepared("UPDATE gantry_jobs SET cancel_requested = 1 WHERE id = $id");
+            flag.Parameters["$id"].Value = id;
+            flag.ExecuteNonQuery();
+            return CancelOutcome.CancelRequested;
+        }
+        var cancel = Prepared("UPDATE gantry_jobs SET state = 6, finished_at = $now WHERE id = $id");
+        cancel.Parameters["$id"].Value = id;
+        cancel.Parameters["$now"].Value = SqliteTime.ToDb(now);
+        cancel.ExecuteNonQuery();
+        NoteState(queue, JobState.Cancelled, now, id);
+        return CancelOutcome.Cancelled;
+    }
+
+    public int PromoteDue(DateTimeOffset now, int limit)
+    {
+        var promote = Prepared("""
+            UPDATE gantry_jobs SET state = 1
+            WHERE id IN (SELECT id FROM gantry_jobs WHERE state IN (0, 4) AND run_at <= $now ORDER BY run_at LIMIT $limit)
+            RETURNING queue
+            """);
+        promote.Parameters["$now"].Value = SqliteTime.ToDb(now);
+        promote.Parameters["$limit"].Value = limit;
+        var count = 0;
+        using var r = promote.ExecuteReader();
+        while (r.Read())
+        {
+            count++;
+            _command.Available.Add(r.GetString(0));
+        }
+        return count;
+    }
+
+    public int DeleteFinished(JobState state, DateTimeOffset finishedBefore, int limit)
+    {
+        if (!state.IsFinished()) throw new ArgumentOutOfRangeException(nameof(state), state, "only finished jobs are pruned");
+        // The state is a literal (from the enum, not from input) so the partial index on finished jobs applies.
+        var delete = Prepared($"""
+            DELETE FROM gantry_jobs WHERE id IN (
+                SELECT id FROM gantry_jobs WHERE state IN (3, 5, 6) AND state = {(int)state} AND finished_at < $cutoff LIMIT $limit)
+            """);
+        delete.Parameters["$cutoff"].Value = SqliteTime.ToDb(finishedBefore);
+        delete.Parameters["$limit"].Value = limit;
+        return delete.ExecuteNonQuery();
+    }
+
+    public bool SetPaused(string queue, bool paused, DateTimeOffset now)
+    {
+        var upsert = Prepared("""
+            INSERT INTO gantry_queues (name, paused, created_at) VALUES ($name, $paused, $now)
+            ON CONFLICT (name) DO UPDATE SET paused = excluded.paused
+            """);
+        upsert.Parameters["$name"].Value = queue;
+        upsert.Parameters["$paused"].Value = paused ? 1 : 0;
+        upsert.Parameters["$now"].Value = SqliteTime.ToDb(now);
+        upsert.ExecuteNonQuery();
+        _knownQueues.Add(queue);
+        if (paused) _pausedQueues.Add(queue);
+        else if (_pausedQueues.Remove(queue)) _command.Available.Add(queue);
+        return true;
+    }
+
+    // ---- plumbing ---------------------------------------------------------------------------------------
+
+    private void LoadPausedQueues()
+    {
+        _pausedQueues.Clear();
+        using var cmd = _db.CreateCommand();
+        cmd.CommandText = "SELECT name FROM gantry_queues WHERE paused = 1";
+        using var r = cmd.ExecuteReader();
+        while (r.Read()) _pausedQueues.Add(r.GetString(0));
+    }
+
+    /// <summary>A statement prepared on first use and kept: parameters are declared from the <c>$name</c>s in the text.</summary>
+    private SqliteCommand Prepared(string sql)
+    {
+        if (_prepared.TryGetValue(sql, out var cmd)) return cmd;
+        cmd = _db.CreateCommand();
+        cmd.CommandText = sql;
+        foreach (System.Text.RegularExpressions.Match m in System.Text.RegularExpressions.Regex.Matches(sql, @"\$[a-z_]+"))
+        {
+            if (!cmd.Parameters.Contains(m.Value)) cmd.Parameters.Add(new SqliteParameter(m.Value, null));
+        }
+        cmd.Prepare();
+        _prepared.Add(sql, cmd);
+        return cmd;
+    }
+
+    /// <summary>The bytes as an array, without copying when the memory already is a whole array.</summary>
+    internal static byte[] Bytes(ReadOnlyMemory<byte> memory) =>
+        MemoryMarshal.TryGetArray(memory, out var segment) && segment.Offset == 0 && segment.Count == segment.Array!.Length
+            ? segment.Array
+            : memory.ToArray();
+
+    public void Dispose()
+    {
+        foreach (var cmd in _prepared.Values) cmd.Dispose();
+        _prepared.Clear();
+    }
+}

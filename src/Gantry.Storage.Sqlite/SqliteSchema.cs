@@ -1,0 +1,108 @@
+using Microsoft.Data.Sqlite;
+
+namespace Gantry.Storage.Sqlite;
+
+/// <summary>
+/// Versioned schema migrations for the embedded store, applied in order inside one write transaction
+/// (BEGIN IMMEDIATE makes a second process wait rather than apply them twice).
+/// </summary>
+/// <remarks>
+/// State codes are <see cref="Gantry.Core.Jobs.JobState"/>'s values. Partial indexes name them as literals so the
+/// planner can match queries that use the same literals: 0 scheduled, 1 available, 2 running, 3 succeeded,
+/// 4 failed, 5 dead, 6 cancelled.
+/// </remarks>
+internal static class SqliteSchema
+{
+    public static readonly IReadOnlyList<(int Version, string Description, string Sql)> Migrations =
+    [
+        (1, "jobs and queues", """
+            CREATE TABLE gantry_jobs (
+                id               INTEGER PRIMARY KEY AUTOINCREMENT, -- AUTOINCREMENT: ids are never reused after pruning
+                queue            TEXT    NOT NULL,
+                state            INTEGER NOT NULL,
+                priority         INTEGER NOT NULL,
+                run_at           INTEGER NOT NULL,
+                payload          BLOB    NOT NULL,
+                unique_key       TEXT,
+                attempt          INTEGER NOT NULL DEFAULT 0,
+                max_attempts     INTEGER NOT NULL,
+                timeout_ms       INTEGER NOT NULL,
+                created_at       INTEGER NOT NULL,
+                started_at       INTEGER,
+                finished_at      INTEGER,
+                lease_expires_at INTEGER,
+                cancel_requested INTEGER NOT NULL DEFAULT 0,
+                result           BLOB,
+                errors           TEXT
+            );
+            CREATE INDEX gantry_jobs_fetch ON gantry_jobs (queue, priority DESC, run_at, id) WHERE state = 1;
+            CREATE INDEX gantry_jobs_due ON gantry_jobs (run_at) WHERE state IN (0, 4);
+            CREATE INDEX gantry_jobs_lease ON gantry_jobs (lease_expires_at) WHERE state = 2;
+            CREATE INDEX gantry_jobs_finished ON gantry_jobs (state, finished_at) WHERE state IN (3, 5, 6);
+            CREATE UNIQUE INDEX gantry_jobs_unique ON gantry_jobs (queue, unique_key)
+                WHERE unique_key IS NOT NULL AND state IN (0, 1, 2, 4);
+            CREATE TABLE gantry_queues (
+                name       TEXT    PRIMARY KEY,
+                paused     INTEGER NOT NULL DEFAULT 0,
+                created_at INTEGER NOT NULL
+            ) WITHOUT ROWID;
+            """),
+    ];
+
+    public static void Migrate(SqliteConnection connection, DateTimeOffset now)
+    {
+        using (var create = connection.CreateCommand())
+        {
+            create.CommandText = """
+                CREATE TABLE IF NOT EXISTS gantry_schema_migrations (
+                    version     INTEGER PRIMARY KEY,
+                    description TEXT    NOT NULL,
+                    applied_at  INTEGER NOT NULL
+                )
+                """;
+            create.ExecuteNonQuery();
+        }
+
+        using var begin = connection.CreateCommand();
+        begin.CommandText = "BEGIN IMMEDIATE";
+        begin.ExecuteNonQuery();
+        try
+        {
+            var applied = new HashSet<long>();
+            using (var read = connection.CreateCommand())
+            {
+                read.CommandText = "SELECT version FROM gantry_schema_migrations";
+                using var reader = read.ExecuteReader();
+                while (reader.Read()) applied.Add(reader.GetInt64(0));
+            }
+            var known = Migrations.Max(m => m.Version);
+            if (applied.Count > 0 && applied.Max() > known)
+                throw new InvalidOperationException(
+                    $"The database was migrated by a newer Gantry (schema version {applied.Max()}; this one knows up to {known}). Upgrade this server.");
+
+            foreach (var (version, description, sql) in Migrations)
+            {
+                if (applied.Contains(version)) continue;
+                using var step = connection.CreateCommand();
+                step.CommandText = sql;
+                step.ExecuteNonQuery();
+                using var record = connection.CreateCommand();
+                record.CommandText = "INSERT INTO gantry_schema_migrations (version, description, applied_at) VALUES ($v, $d, $t)";
+                record.Parameters.AddWithValue("$v", version);
+                record.Parameters.AddWithValue("$d", description);
+                record.Parameters.AddWithValue("$t", SqliteTime.ToDb(now));
+                record.ExecuteNonQuery();
+            }
+            using var commit = connection.CreateCommand();
+            commit.CommandText = "COMMIT";
+            commit.ExecuteNonQuery();
+        }
+        catch
+        {
+            using var rollback = connection.CreateCommand();
+            rollback.CommandText = "ROLLBACK";
+            rollback.ExecuteNonQuery();
+            throw;
+        }
+    }
+}
