@@ -21,6 +21,25 @@ public sealed class JobSignals
         if (_queues.TryGetValue(queue, out var pulse)) pulse.Pulse();
     }
 
+    /// <summary>Notifications may have been lost (a store's listener reconnected): wake every waiter so it looks again.</summary>
+    public void EverythingMayHaveChanged()
+    {
+        foreach (var pulse in _queues.Values) pulse.Pulse();
+        _schedule.Pulse();
+        List<Waiter> waiters;
+        lock (_finishWaiters) waiters = [.. _finishWaiters.Values];
+        // Finish waiters re-read the job when woken; those whose job is not finished register again.
+        foreach (var w in waiters) w.Done.TrySetResult();
+        lock (_finishWaiters)
+        {
+            foreach (var id in _finishWaiters.Where(kv => kv.Value.Done.Task.IsCompleted).Select(kv => kv.Key).ToList())
+            {
+                _finishWaiters.Remove(id);
+                _finishWaiterCount--;
+            }
+        }
+    }
+
     /// <summary>Completes when <see cref="JobsAvailable"/> is next called for <paramref name="queue"/>.</summary>
     public Task NextJobsAvailable(string queue) => _queues.GetOrAdd(queue, static _ => new AsyncPulse()).Next;
 

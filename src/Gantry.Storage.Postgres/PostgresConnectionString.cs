@@ -1,0 +1,49 @@
+using Npgsql;
+
+namespace Gantry.Storage.Postgres;
+
+/// <summary>Accepts both Npgsql's key=value form and the <c>postgres://user:pass@host:port/db?…</c> URL form.</summary>
+public static class PostgresConnectionString
+{
+    public static string Normalize(string connectionString)
+    {
+        if (string.IsNullOrWhiteSpace(connectionString))
+            throw new ArgumentException("A PostgreSQL connection string is required (Host=…;Database=…;Username=… or postgres://…).");
+        if (!connectionString.StartsWith("postgres://", StringComparison.OrdinalIgnoreCase) &&
+            !connectionString.StartsWith("postgresql://", StringComparison.OrdinalIgnoreCase))
+        {
+            try
+            {
+                return new NpgsqlConnectionStringBuilder(connectionString).ConnectionString;
+            }
+            catch (ArgumentException ex)
+            {
+                throw new ArgumentException($"The PostgreSQL connection string is not valid: {ex.Message}", ex);
+            }
+        }
+
+        if (!Uri.TryCreate(connectionString, UriKind.Absolute, out var uri) || string.IsNullOrEmpty(uri.Host))
+            throw new ArgumentException($"The PostgreSQL URL is not valid: expected postgres://user:password@host:port/database.");
+        var b = new NpgsqlConnectionStringBuilder { Host = uri.Host };
+        if (uri.Port > 0) b.Port = uri.Port;
+        var database = Uri.UnescapeDataString(uri.AbsolutePath.TrimStart('/'));
+        if (database.Length > 0) b.Database = database;
+        if (uri.UserInfo.Length > 0)
+        {
+            var parts = uri.UserInfo.Split(':', 2);
+            b.Username = Uri.UnescapeDataString(parts[0]);
+            if (parts.Length == 2) b.Password = Uri.UnescapeDataString(parts[1]);
+        }
+        foreach (var pair in uri.Query.TrimStart('?').Split('&', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var kv = pair.Split('=', 2);
+            var key = Uri.UnescapeDataString(kv[0]);
+            var value = kv.Length == 2 ? Uri.UnescapeDataString(kv[1]) : "";
+            // libpq spells a few keys differently from Npgsql.
+            key = key switch { "sslmode" => "SSL Mode", "application_name" => "Application Name", _ => key };
+            try { b[key] = value; }
+            catch (ArgumentException) { throw new ArgumentException($"The PostgreSQL URL has an option Npgsql does not know: '{key}'."); }
+        }
+        return b.ConnectionString;
+    }
+}

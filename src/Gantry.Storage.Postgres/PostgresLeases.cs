@@ -1,0 +1,232 @@
+using Gantry.Core.Engine;
+using Gantry.Core.Jobs;
+using Npgsql;
+using static Gantry.Storage.Postgres.Sql;
+
+namespace Gantry.Storage.Postgres;
+
+/// <summary>
+/// The worker side of the store: lease, heartbeat, complete, fail. Each call is one statement over arrays
+/// (or, for failures, one locked read and one write), so a batch of N jobs costs one round trip, not N.
+/// Input ids are sorted so that concurrent statements lock rows in the same order.
+/// </summary>
+internal sealed class PostgresLeases(NpgsqlDataSource db, JobSignals signals)
+{
+    private const string LeaseSql = """
+        WITH next AS (
+            SELECT id FROM gantry_jobs
+            WHERE state = 1 AND queue = $1
+              AND NOT EXISTS (SELECT 1 FROM gantry_queues q WHERE q.name = $1 AND q.paused)
+            ORDER BY priority DESC, run_at, id
+            LIMIT $2
+            FOR UPDATE SKIP LOCKED
+        )
+        UPDATE gantry_jobs j
+        SET state = 2, attempt = j.attempt + 1, started_at = $3,
+            lease_expires_at = $3 + j.timeout_ms * interval '1 millisecond'
+        FROM next WHERE j.id = next.id
+        RETURNING j.id, j.attempt, j.max_attempts, j.priority, j.payload, j.unique_key, j.created_at, j.run_at,
+                  j.timeout_ms, j.lease_expires_at
+        """;
+
+    private const string ExtendSql = """
+        UPDATE gantry_jobs j SET lease_expires_at = $3 + j.timeout_ms * interval '1 millisecond'
+        FROM unnest($1::bigint[], $2::int[]) AS u(id, attempt)
+        WHERE j.id = u.id AND j.state = 2 AND j.attempt = u.attempt
+        RETURNING j.id, j.attempt, j.cancel_requested, j.lease_expires_at
+        """;
+
+    private const string CompleteSql = $"""
+        WITH done AS (
+            UPDATE gantry_jobs j SET state = 3, result = u.result, finished_at = $4, lease_expires_at = NULL
+            FROM unnest($1::bigint[], $2::int[], $3::bytea[]) AS u(id, attempt, result)
+            WHERE j.id = u.id AND j.state = 2 AND j.attempt = u.attempt
+            RETURNING j.id, j.attempt, j.notify_finish
+        )
+        SELECT id, attempt, CASE WHEN notify_finish THEN pg_notify('{PostgresChannels.JobFinished}', id::text) END FROM done
+        """;
+
+    private const string ReadFailingSql = """
+        SELECT id, queue, state, attempt, max_attempts, cancel_requested, lease_expires_at, errors::text, notify_finish
+        FROM gantry_jobs WHERE id = ANY($1) ORDER BY id FOR UPDATE
+        """;
+
+    private const string ApplyFailureSql = """
+        UPDATE gantry_jobs j
+        SET state = u.state, run_at = coalesce(u.run_at, j.run_at), attempt = u.attempt, finished_at = u.finished_at,
+            lease_expires_at = NULL, errors = u.errors::jsonb
+        FROM unnest($1::bigint[], $2::smallint[], $3::timestamptz[], $4::int[], $5::timestamptz[], $6::text[])
+             AS u(id, state, run_at, attempt, finished_at, errors)
+        WHERE j.id = u.id
+        """;
+
+    public async Task<IReadOnlyList<LeasedJob>> LeaseAsync(string queue, int max, DateTimeOffset now, CancellationToken ct)
+    {
+        await using var cmd = db.CreateCommand(LeaseSql);
+        cmd.Parameters.Add(P(queue));
+        cmd.Parameters.Add(P(max));
+        cmd.Parameters.Add(P(Utc(now)));
+        var jobs = new List<LeasedJob>(Math.Min(max, 64));
+        await using (var r = await cmd.ExecuteReaderAsync(ct).ConfigureAwait(false))
+        {
+            while (await r.ReadAsync(ct).ConfigureAwait(false))
+            {
+                jobs.Add(new LeasedJob(
+                    Id: r.GetInt64(0),
+                    Queue: queue,
+                    Attempt: r.GetInt32(1),
+                    MaxAttempts: r.GetInt32(2),
+                    Priority: r.GetInt32(3),
+                    Payload: r.GetFieldValue<byte[]>(4),
+                    UniqueKey: r.IsDBNull(5) ? null : r.GetString(5),
+                    CreatedAt: r.GetFieldValue<DateTimeOffset>(6),
+                    RunAt: r.GetFieldValue<DateTimeOffset>(7),
+                    StartedAt: now,
+                    LeaseExpiresAt: r.GetFieldValue<DateTimeOffset>(9),
+                    Timeout: TimeSpan.FromMilliseconds(r.GetInt32(8))));
+            }
+        }
+        jobs.Sort(LeaseOrder.Instance);
+        return jobs;
+    }
+
+    public async Task<IReadOnlyList<HeartbeatResult>> ExtendAsync(IReadOnlyList<LeaseRef> leases, DateTimeOffset now, CancellationToken ct)
+    {
+        var sorted = leases.OrderBy(l => l.Id).ToArray();
+        var found = new Dictionary<LeaseRef, HeartbeatResult>(leases.Count);
+        await Retrying(async () =>
+        {
+            found.Clear();
+            await using var cmd = db.CreateCommand(ExtendSql);
+            cmd.Parameters.Add(P(sorted.Select(l => l.Id).ToArray()));
+            cmd.Parameters.Add(P(sorted.Select(l => l.Attempt).ToArray()));
+            cmd.Parameters.Add(P(Utc(now)));
+            await using var r = await cmd.ExecuteReaderAsync(ct).ConfigureAwait(false);
+            while (await r.ReadAsync(ct).ConfigureAwait(false))
+            {
+                var lease = new LeaseRef(r.GetInt64(0), r.GetInt32(1));
+                found[lease] = new HeartbeatResult(lease.Id, r.GetBoolean(2) ? LeaseStatus.CancelRequested : LeaseStatus.Ok, r.GetFieldValue<DateTimeOffset>(3));
+            }
+            return true;
+        }).ConfigureAwait(false);
+        return leases.Select(l => found.TryGetValue(l, out var hit) ? hit : new HeartbeatResult(l.Id, LeaseStatus.Lost, null)).ToArray();
+    }
+
+    public async Task<IReadOnlyList<LeaseStatus>> CompleteAsync(IReadOnlyList<Completion> completions, DateTimeOffset now, CancellationToken ct)
+    {
+        var sorted = completions.OrderBy(c => c.Id).ToArray();
+        var done = new HashSet<LeaseRef>();
+        await Retrying(async () =>
+        {
+            done.Clear();
+            await using var cmd = db.CreateCommand(CompleteSql);
+            cmd.Parameters.Add(P(sorted.Select(c => c.Id).ToArray()));
+            cmd.Parameters.Add(P(sorted.Select(c => c.Attempt).ToArray()));
+            cmd.Parameters.Add(P(sorted.Select(c => c.Result is { } r ? PostgresJobInserts.Bytes(r) : null).ToArray()));
+            cmd.Parameters.Add(P(Utc(now)));
+            await using var r = await cmd.ExecuteReaderAsync(ct).ConfigureAwait(false);
+            while (await r.ReadAsync(ct).ConfigureAwait(false)) done.Add(new LeaseRef(r.GetInt64(0), r.GetInt32(1)));
+            return true;
+        }).ConfigureAwait(false);
+        if (done.Count > 0) signals.JobsFinished(done.Select(l => l.Id));
+        // A job quoted twice in one call is completed once: the first quote wins, later ones see it finished.
+        var reported = new HashSet<LeaseRef>();
+        return completions.Select(c => done.Contains(c.Lease) && reported.Add(c.Lease) ? LeaseStatus.Ok : LeaseStatus.Lost).ToArray();
+    }
+
+    public async Task<IReadOnlyList<FailureResult>> FailAsync(IReadOnlyList<Failure> failures, FailureRules rules, DateTimeOffset now, CancellationToken ct)
+    {
+        var results = await Retrying(() => FailOnceAsync(failures, rules, now, ct)).ConfigureAwait(false);
+        var finished = new List<long>();
+        DateTimeOffset? earliestRetry = null;
+        foreach (var r in results)
+        {
+            if (r.Status != LeaseStatus.Ok) continue;
+            if (r.State == JobState.Available) signals.JobsAvailable(r.Queue!);
+            else if (r.State.IsFinished()) finished.Add(r.Id);
+            else if (r.RunAt is { } at && (earliestRetry is null || at < earliestRetry)) earliestRetry = at;
+        }
+        if (finished.Count > 0) signals.JobsFinished(finished);
+        if (earliestRetry is { } t) signals.JobScheduled(t);
+        return results;
+    }
+
+    private async Task<IReadOnlyList<FailureResult>> FailOnceAsync(IReadOnlyList<Failure> failures, FailureRules rules, DateTimeOffset now, CancellationToken ct)
+    {
+        await using var conn = await db.OpenConnectionAsync(ct).ConfigureAwait(false);
+        await using var tx = await conn.BeginTransactionAsync(ct).ConfigureAwait(false);
+
+        var rows = new Dictionary<long, (FailingJob Job, bool NotifyFinish)>();
+        await using (var read = Command(conn, tx, ReadFailingSql, P(failures.Select(f => f.Id).Distinct().ToArray())))
+        await using (var r = await read.ExecuteReaderAsync(ct).ConfigureAwait(false))
+        {
+            while (await r.ReadAsync(ct).ConfigureAwait(false))
+            {
+                var job = new FailingJob(r.GetInt64(0), r.GetString(1), (JobState)r.GetInt16(2), r.GetInt32(3), r.GetInt32(4),
+                    r.GetBoolean(5), ReadTime(r, 6), r.IsDBNull(7) ? null : r.GetString(7));
+                rows[job.Id] = (job, r.GetBoolean(8));
+            }
+        }
+
+        var results = new FailureResult[failures.Count];
+        var decisions = new Dictionary<long, FailureDecision>(); // last decision per job wins
+        var availableQueues = new HashSet<string>(StringComparer.Ordinal);
+        var notifyFinished = new List<long>();
+        for (var i = 0; i < failures.Count; i++)
+        {
+            var f = failures[i];
+            if (!rows.TryGetValue(f.Id, out var row))
+            {
+                results[i] = new FailureResult(f.Id, LeaseStatus.Lost, default, null, null);
+                continue;
+            }
+            if (rules.Decide(row.Job, f, now) is not { } d)
+            {
+                results[i] = new FailureResult(f.Id, LeaseStatus.Lost, row.Job.State, null, row.Job.Queue);
+                continue;
+            }
+            decisions[f.Id] = d;
+            // Later failures of the same job in this call see the state this one leaves.
+            rows[f.Id] = (row.Job with { State = d.State, Attempt = d.Attempt, ErrorsJson = d.ErrorsJson }, row.NotifyFinish);
+            results[i] = new FailureResult(f.Id, LeaseStatus.Ok, d.State, d.RunAt, row.Job.Queue);
+            if (d.State == JobState.Available) availableQueues.Add(row.Job.Queue);
+            if (d.State.IsFinished() && row.NotifyFinish) notifyFinished.Add(f.Id);
+        }
+
+        if (decisions.Count > 0)
+        {
+            var apply = decisions.Values.OrderBy(d => d.Id).ToArray();
+            await using var batch = new NpgsqlBatch(conn, tx);
+            batch.BatchCommands.Add(Command(ApplyFailureSql,
+                P(apply.Select(d => d.Id).ToArray()),
+                P(apply.Select(d => (short)d.State).ToArray()),
+                P(apply.Select(d => d.RunAt is { } t ? Utc(t) : (DateTimeOffset?)null).ToArray()),
+                P(apply.Select(d => d.Attempt).ToArray()),
+                P(apply.Select(d => d.FinishedAt is { } t ? Utc(t) : (DateTimeOffset?)null).ToArray()),
+                P(apply.Select(d => d.ErrorsJson).ToArray())));
+            if (availableQueues.Count > 0)
+                batch.BatchCommands.Add(Command($"SELECT pg_notify('{PostgresChannels.JobsAvailable}', q) FROM unnest($1::text[]) AS q",
+                    P(availableQueues.ToArray())));
+            if (notifyFinished.Count > 0)
+                batch.BatchCommands.Add(Command($"SELECT pg_notify('{PostgresChannels.JobFinished}', id::text) FROM unnest($1::bigint[]) AS id",
+                    P(notifyFinished.ToArray())));
+            await batch.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+        }
+        await tx.CommitAsync(ct).ConfigureAwait(false);
+        return results;
+    }
+
+    public async Task<IReadOnlyList<LeaseRef>> ExpiredAsync(DateTimeOffset now, int limit, CancellationToken ct)
+    {
+        await using var cmd = db.CreateCommand("""
+            SELECT id, attempt FROM gantry_jobs WHERE state = 2 AND lease_expires_at <= $1
+            ORDER BY lease_expires_at LIMIT $2
+            """);
+        cmd.Parameters.Add(P(Utc(now)));
+        cmd.Parameters.Add(P(limit));
+        var leases = new List<LeaseRef>();
+        await using var r = await cmd.ExecuteReaderAsync(ct).ConfigureAwait(false);
+        while (await r.ReadAsync(ct).ConfigureAwait(false)) leases.Add(new LeaseRef(r.GetInt64(0), r.GetInt32(1)));
+        return leases;
+    }
+}

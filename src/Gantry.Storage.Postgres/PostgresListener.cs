@@ -1,0 +1,87 @@
+using Gantry.Core.Engine;
+using Microsoft.Extensions.Logging;
+using Npgsql;
+
+namespace Gantry.Storage.Postgres;
+
+/// <summary>
+/// Holds one connection that LISTENs for the other servers' notifications and forwards them to this server's
+/// <see cref="JobSignals"/>. If the connection drops it reconnects, then wakes every waiter once, since
+/// notifications sent meanwhile are lost.
+/// </summary>
+internal sealed class PostgresListener : IAsyncDisposable
+{
+    private readonly NpgsqlDataSource _db;
+    private readonly JobSignals _signals;
+    private readonly TimeSpan _retryDelay;
+    private readonly ILogger _log;
+    private readonly CancellationTokenSource _stop = new();
+    private readonly TaskCompletionSource _firstListen = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly Task _loop;
+
+    public PostgresListener(NpgsqlDataSource db, JobSignals signals, TimeSpan retryDelay, ILogger log)
+    {
+        (_db, _signals, _retryDelay, _log) = (db, signals, retryDelay, log);
+        _loop = Task.Run(RunAsync);
+    }
+
+    /// <summary>Completes once the first LISTEN is in place (or the listener gave up on its first try).</summary>
+    public Task Ready => _firstListen.Task;
+
+    private async Task RunAsync()
+    {
+        var reconnecting = false;
+        while (!_stop.IsCancellationRequested)
+        {
+            try
+            {
+                await using var conn = await _db.OpenConnectionAsync(_stop.Token).ConfigureAwait(false);
+                conn.Notification += OnNotification;
+                await using (var listen = new NpgsqlCommand(
+                                 $"LISTEN {PostgresChannels.JobsAvailable}; LISTEN {PostgresChannels.JobFinished}", conn))
+                {
+                    await listen.ExecuteNonQueryAsync(_stop.Token).ConfigureAwait(false);
+                }
+                _firstListen.TrySetResult();
+                if (reconnecting)
+                {
+                    _log.LogInformation("PostgreSQL notification listener reconnected");
+                    _signals.EverythingMayHaveChanged();
+                }
+                while (!_stop.IsCancellationRequested) await conn.WaitAsync(_stop.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (_stop.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception ex)
+            {
+                _firstListen.TrySetResult();
+                _log.LogWarning(ex, "PostgreSQL notification listener lost its connection; retrying in {Delay}", _retryDelay);
+                reconnecting = true;
+                try { await Task.Delay(_retryDelay, _stop.Token).ConfigureAwait(false); }
+                catch (OperationCanceledException) { return; }
+            }
+        }
+    }
+
+    private void OnNotification(object sender, NpgsqlNotificationEventArgs e)
+    {
+        switch (e.Channel)
+        {
+            case PostgresChannels.JobsAvailable:
+                _signals.JobsAvailable(e.Payload);
+                break;
+            case PostgresChannels.JobFinished when long.TryParse(e.Payload, out var id):
+                _signals.JobsFinished([id]);
+                break;
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _stop.Cancel();
+        await _loop.ConfigureAwait(false);
+        _stop.Dispose();
+    }
+}

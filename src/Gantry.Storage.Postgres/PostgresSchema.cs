@@ -1,0 +1,102 @@
+using Npgsql;
+
+namespace Gantry.Storage.Postgres;
+
+/// <summary>
+/// Versioned schema migrations, applied in one transaction under an advisory lock, so two servers starting
+/// together apply each migration once (the second waits, then finds nothing to do).
+/// </summary>
+/// <remarks>
+/// Tables go in the connection's current schema (set <c>Search Path</c> in the connection string to choose one).
+/// State codes are <see cref="Gantry.Core.Jobs.JobState"/>'s values; partial indexes name them as literals so the
+/// planner can match queries using the same literals: 0 scheduled, 1 available, 2 running, 3 succeeded,
+/// 4 failed, 5 dead, 6 cancelled.
+/// </remarks>
+internal static class PostgresSchema
+{
+    /// <summary>An arbitrary constant that names Gantry's migration lock among the database's advisory locks.</summary>
+    private const long MigrationLockKey = 0x47414E5452590001; // "GANTRY" + 1
+
+    public static readonly IReadOnlyList<(int Version, string Description, string Sql)> Migrations =
+    [
+        (1, "jobs and queues", """
+            CREATE SEQUENCE gantry_jobs_id_seq;
+            CREATE TABLE gantry_jobs (
+                id               bigint      PRIMARY KEY DEFAULT nextval('gantry_jobs_id_seq'),
+                queue            text        NOT NULL,
+                state            smallint    NOT NULL,
+                priority         int         NOT NULL,
+                run_at           timestamptz NOT NULL,
+                payload          bytea       NOT NULL,
+                unique_key       text,
+                attempt          int         NOT NULL DEFAULT 0,
+                max_attempts     int         NOT NULL,
+                timeout_ms       int         NOT NULL,
+                created_at       timestamptz NOT NULL,
+                started_at       timestamptz,
+                finished_at      timestamptz,
+                lease_expires_at timestamptz,
+                cancel_requested boolean     NOT NULL DEFAULT false,
+                notify_finish    boolean     NOT NULL DEFAULT false,
+                result           bytea,
+                errors           jsonb
+            );
+            ALTER SEQUENCE gantry_jobs_id_seq OWNED BY gantry_jobs.id;
+            CREATE INDEX gantry_jobs_fetch ON gantry_jobs (queue, priority DESC, run_at, id) WHERE state = 1;
+            CREATE INDEX gantry_jobs_due ON gantry_jobs (run_at) WHERE state IN (0, 4);
+            CREATE INDEX gantry_jobs_lease ON gantry_jobs (lease_expires_at) WHERE state = 2;
+            CREATE INDEX gantry_jobs_finished ON gantry_jobs (state, finished_at) WHERE state IN (3, 5, 6);
+            CREATE UNIQUE INDEX gantry_jobs_unique ON gantry_jobs (queue, unique_key)
+                WHERE unique_key IS NOT NULL AND state IN (0, 1, 2, 4);
+            CREATE TABLE gantry_queues (
+                name       text        PRIMARY KEY,
+                paused     boolean     NOT NULL DEFAULT false,
+                created_at timestamptz NOT NULL
+            );
+            """),
+    ];
+
+    public static async Task MigrateAsync(NpgsqlDataSource db, DateTimeOffset now, CancellationToken ct)
+    {
+        await using var conn = await db.OpenConnectionAsync(ct).ConfigureAwait(false);
+        await using var tx = await conn.BeginTransactionAsync(ct).ConfigureAwait(false);
+        await Exec(conn, tx, $"SELECT pg_advisory_xact_lock({MigrationLockKey})", ct).ConfigureAwait(false);
+        await Exec(conn, tx, """
+            CREATE TABLE IF NOT EXISTS gantry_schema_migrations (
+                version     int         PRIMARY KEY,
+                description text        NOT NULL,
+                applied_at  timestamptz NOT NULL
+            )
+            """, ct).ConfigureAwait(false);
+
+        var applied = new HashSet<int>();
+        await using (var read = new NpgsqlCommand("SELECT version FROM gantry_schema_migrations", conn, tx))
+        await using (var r = await read.ExecuteReaderAsync(ct).ConfigureAwait(false))
+        {
+            while (await r.ReadAsync(ct).ConfigureAwait(false)) applied.Add(r.GetInt32(0));
+        }
+        var known = Migrations.Max(m => m.Version);
+        if (applied.Count > 0 && applied.Max() > known)
+            throw new InvalidOperationException(
+                $"The database was migrated by a newer Gantry (schema version {applied.Max()}; this one knows up to {known}). Upgrade this server.");
+
+        foreach (var (version, description, sql) in Migrations)
+        {
+            if (applied.Contains(version)) continue;
+            await Exec(conn, tx, sql, ct).ConfigureAwait(false);
+            await using var record = new NpgsqlCommand(
+                "INSERT INTO gantry_schema_migrations (version, description, applied_at) VALUES ($1, $2, $3)", conn, tx);
+            record.Parameters.Add(new NpgsqlParameter<int> { TypedValue = version });
+            record.Parameters.Add(new NpgsqlParameter<string> { TypedValue = description });
+            record.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = now });
+            await record.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+        }
+        await tx.CommitAsync(ct).ConfigureAwait(false);
+    }
+
+    private static async Task Exec(NpgsqlConnection conn, NpgsqlTransaction tx, string sql, CancellationToken ct)
+    {
+        await using var cmd = new NpgsqlCommand(sql, conn, tx);
+        await cmd.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+    }
+}
