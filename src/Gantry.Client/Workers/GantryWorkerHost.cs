@@ -1,0 +1,48 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Gantry.Client.Workers;
+
+/// <summary>The hosted service behind <c>AddGantryWorker</c>: one <see cref="QueueWorker"/> per registered queue,
+/// sharing one client, one reporter and one heartbeat loop.</summary>
+internal sealed class GantryWorkerHost(IOptions<GantryWorkerOptions> options, IServiceScopeFactory scopes, ILoggerFactory loggers) : IHostedService
+{
+    private readonly GantryWorkerOptions _options = options.Value;
+    private readonly ILogger _log = loggers.CreateLogger("Gantry.Worker");
+    private readonly CancellationTokenSource _stopFetching = new();
+    private readonly List<QueueWorker> _workers = [];
+    private GantryClient? _client;
+    private LeaseReporter? _reporter;
+    private LeaseHeartbeats? _heartbeats;
+
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        if (_options.Queues.Count == 0)
+            throw new InvalidOperationException("AddGantryWorker() has no handlers: call AddHandler<THandler>(\"queue\") for each queue to work.");
+        _client = new GantryClient(_options.Client) { PayloadOptions = _options.PayloadOptions };
+        _reporter = new LeaseReporter(_client, _options.RetryDelay, _log);
+        _heartbeats = new LeaseHeartbeats(_client, TimeProvider.System, _log);
+        foreach (var registration in _options.Queues)
+        {
+            var worker = new QueueWorker(registration, _client, scopes, _options, _reporter, _heartbeats, TimeProvider.System, _log);
+            _workers.Add(worker);
+            worker.Start(_stopFetching.Token);
+            _log.LogInformation("Working queue {Queue} with {Handler} (concurrency {Concurrency}) from {Server}",
+                registration.Queue, registration.HandlerType.Name, registration.Concurrency, _client.ServerUrl);
+        }
+        return Task.CompletedTask;
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        if (_client is null) return;
+        _stopFetching.Cancel();
+        var graceEnds = Task.Delay(_options.ShutdownGracePeriod, CancellationToken.None);
+        await Task.WhenAll(_workers.Select(w => w.DrainAsync(graceEnds))).ConfigureAwait(false);
+        await _reporter!.FlushAndStopAsync().ConfigureAwait(false);
+        await _heartbeats!.StopAsync().ConfigureAwait(false);
+        _client.Dispose();
+    }
+}

@@ -1,0 +1,36 @@
+using System.Text.Json;
+
+namespace Gantry.Client.Workers;
+
+/// <summary>How the worker host runs.</summary>
+public sealed class GantryWorkerOptions
+{
+    /// <summary>Defaults to 30 seconds per fetch long poll: an idle worker costs two requests a minute, and picks up a
+    /// new job the moment it is enqueued.</summary>
+    public static readonly TimeSpan DefaultFetchWait = TimeSpan.FromSeconds(30);
+    /// <summary>Defaults to 20 seconds for in-flight jobs to finish at shutdown before they are cancelled and released
+    /// (inside the Generic Host's default 30-second shutdown timeout).</summary>
+    public static readonly TimeSpan DefaultShutdownGracePeriod = TimeSpan.FromSeconds(20);
+    /// <summary>Defaults to 1 second of pause after a failed call to the server before trying again.</summary>
+    public static readonly TimeSpan DefaultRetryDelay = TimeSpan.FromSeconds(1);
+
+    public GantryClientOptions Client { get; set; } = GantryClientOptions.FromEnvironment();
+    public TimeSpan FetchWait { get; set; } = DefaultFetchWait;
+    public TimeSpan ShutdownGracePeriod { get; set; } = DefaultShutdownGracePeriod;
+    public TimeSpan RetryDelay { get; set; } = DefaultRetryDelay;
+    public JsonSerializerOptions PayloadOptions { get; set; } = JsonSerializerOptions.Web;
+    internal List<QueueRegistration> Queues { get; } = [];
+}
+
+/// <summary>One queue the host works, and how.</summary>
+public sealed class QueueRegistration
+{
+    /// <summary>Defaults to 1 job at a time per queue; raise it for I/O-bound handlers.</summary>
+    public const int DefaultConcurrency = 1;
+
+    internal QueueRegistration(string queue, Type handlerType) => (Queue, HandlerType) = (queue, handlerType);
+
+    public string Queue { get; }
+    public Type HandlerType { get; }
+    public int Concurrency { get; set; } = DefaultConcurrency;
+}

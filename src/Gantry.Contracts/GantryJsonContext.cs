@@ -1,0 +1,32 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace Gantry.Contracts;
+
+/// <summary>Source-generated serializers for every wire shape: snake_case names, nulls left out. Requests refuse
+/// unknown fields (a typo gets an error, not silence); responses may grow fields without breaking older SDKs.</summary>
+[JsonSourceGenerationOptions(
+    PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower,
+    DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+    ReadCommentHandling = JsonCommentHandling.Disallow,
+    NumberHandling = JsonNumberHandling.Strict)]
+[JsonSerializable(typeof(EnqueueJobRequest))]
+[JsonSerializable(typeof(EnqueueBatchRequest))]
+[JsonSerializable(typeof(EnqueuedJob))]
+[JsonSerializable(typeof(EnqueueBatchResponse))]
+[JsonSerializable(typeof(FetchRequest))]
+[JsonSerializable(typeof(FetchResponse))]
+[JsonSerializable(typeof(LeasesRequest))]
+[JsonSerializable(typeof(CompleteRequest))]
+[JsonSerializable(typeof(FailRequest))]
+[JsonSerializable(typeof(LeaseOutcomes))]
+[JsonSerializable(typeof(LeaseOutcome))]
+[JsonSerializable(typeof(LeaseItem))]
+[JsonSerializable(typeof(CompletionItem))]
+[JsonSerializable(typeof(FailureItem))]
+[JsonSerializable(typeof(JobView))]
+[JsonSerializable(typeof(JobPageView))]
+[JsonSerializable(typeof(CancelResponse))]
+[JsonSerializable(typeof(QueueListView))]
+[JsonSerializable(typeof(HealthView))]
+public sealed partial class GantryJsonContext : JsonSerializerContext;

@@ -1,0 +1,137 @@
+using System.Text.Json.Serialization;
+
+namespace Gantry.Contracts;
+
+/// <summary><c>POST /api/jobs</c>, and one element of <c>POST /api/jobs/batch</c>. Durations are in seconds.</summary>
+[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
+public sealed class EnqueueJobRequest
+{
+    public string? Queue { get; set; }
+    /// <summary>Any JSON value. Exclusive with <see cref="PayloadBase64"/>.</summary>
+    public RawJson? Payload { get; set; }
+    /// <summary>Binary payload, base64. Exclusive with <see cref="Payload"/>.</summary>
+    public string? PayloadBase64 { get; set; }
+    public DateTimeOffset? RunAt { get; set; }
+    public double? Delay { get; set; }
+    public int? Priority { get; set; }
+    public string? UniqueKey { get; set; }
+    public int? MaxAttempts { get; set; }
+    public double? Timeout { get; set; }
+}
+
+/// <summary><c>POST /api/jobs/batch</c>: all jobs are stored in one transaction, or none is.</summary>
+[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
+public sealed class EnqueueBatchRequest
+{
+    public List<EnqueueJobRequest>? Jobs { get; set; }
+}
+
+/// <summary>What enqueueing produced for one job.</summary>
+public sealed class EnqueuedJob
+{
+    public long Id { get; set; }
+    public string State { get; set; } = "";
+    /// <summary>True when a live job already held the unique key: <see cref="Id"/> is that job.</summary>
+    public bool Existing { get; set; }
+}
+
+public sealed class EnqueueBatchResponse
+{
+    public List<EnqueuedJob> Jobs { get; set; } = [];
+}
+
+/// <summary><c>POST /api/queues/{queue}/fetch</c>: lease up to <see cref="Max"/> jobs, waiting up to <see cref="Wait"/> seconds for the first.</summary>
+[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
+public sealed class FetchRequest
+{
+    public int? Max { get; set; }
+    public double? Wait { get; set; }
+}
+
+public sealed class FetchResponse
+{
+    public List<LeasedJobView> Jobs { get; set; } = [];
+}
+
+/// <summary>A leased job as a worker receives it; quote <see cref="Id"/> and <see cref="Attempt"/> in every report.</summary>
+public sealed class LeasedJobView
+{
+    public long Id { get; set; }
+    public string Queue { get; set; } = "";
+    public int Attempt { get; set; }
+    public int MaxAttempts { get; set; }
+    public int Priority { get; set; }
+    public RawJson? Payload { get; set; }
+    public string? PayloadBase64 { get; set; }
+    public string? UniqueKey { get; set; }
+    public DateTimeOffset CreatedAt { get; set; }
+    public DateTimeOffset RunAt { get; set; }
+    public DateTimeOffset StartedAt { get; set; }
+    public DateTimeOffset LeaseExpiresAt { get; set; }
+    /// <summary>Lease length in seconds; heartbeat well within it.</summary>
+    public double Timeout { get; set; }
+}
+
+/// <summary>Names one lease: the job and the attempt it was leased for.</summary>
+[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
+public sealed class LeaseItem
+{
+    public long Id { get; set; }
+    public int Attempt { get; set; }
+}
+
+[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
+public sealed class LeasesRequest
+{
+    public List<LeaseItem>? Leases { get; set; }
+}
+
+[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
+public sealed class CompletionItem
+{
+    public long Id { get; set; }
+    public int Attempt { get; set; }
+    public RawJson? Result { get; set; }
+    public string? ResultBase64 { get; set; }
+}
+
+[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
+public sealed class CompleteRequest
+{
+    public List<CompletionItem>? Completions { get; set; }
+}
+
+[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
+public sealed class FailureItem
+{
+    public long Id { get; set; }
+    public int Attempt { get; set; }
+    public string? Error { get; set; }
+    public string? Details { get; set; }
+    /// <summary>False: retrying cannot help, the job goes to dead at once. Defaults to true.</summary>
+    public bool? Retry { get; set; }
+}
+
+[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
+public sealed class FailRequest
+{
+    public List<FailureItem>? Failures { get; set; }
+}
+
+/// <summary>The outcome for one lease in a batch call: <c>ok</c>, <c>lost</c> or <c>cancel_requested</c>.</summary>
+public sealed class LeaseOutcome
+{
+    public long Id { get; set; }
+    public string Status { get; set; } = "";
+    /// <summary>Heartbeat: the new lease end. Fail: unset.</summary>
+    public DateTimeOffset? LeaseExpiresAt { get; set; }
+    /// <summary>Fail: the job's new state.</summary>
+    public string? State { get; set; }
+    /// <summary>Fail: when the retry is due.</summary>
+    public DateTimeOffset? RunAt { get; set; }
+}
+
+public sealed class LeaseOutcomes
+{
+    public List<LeaseOutcome> Results { get; set; } = [];
+}

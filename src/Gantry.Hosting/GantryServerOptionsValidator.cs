@@ -1,0 +1,33 @@
+using Gantry.Storage.Postgres;
+using Microsoft.Extensions.Options;
+
+namespace Gantry.Hosting;
+
+/// <summary>Checks server settings at start, each message naming its setting and what would be accepted.</summary>
+internal sealed class GantryServerOptionsValidator : IValidateOptions<GantryServerOptions>
+{
+    public ValidateOptionsResult Validate(string? name, GantryServerOptions options)
+    {
+        var errors = new List<string>();
+        if (options.UsesPostgres)
+        {
+            try { PostgresConnectionString.Normalize(options.Store!); }
+            catch (ArgumentException ex) { errors.Add($"Gantry:Store (--store, GANTRY_STORE): {ex.Message}"); }
+        }
+        else if (string.IsNullOrWhiteSpace(options.Data))
+        {
+            errors.Add("Gantry:Data (--data, GANTRY_DATA) must name a folder for the embedded store.");
+        }
+        foreach (var url in (options.Urls ?? "").Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            if (!Uri.TryCreate(url.Replace("://*", "://0.0.0.0").Replace("://+", "://0.0.0.0"), UriKind.Absolute, out var uri) ||
+                uri.Scheme is not ("http" or "https"))
+                errors.Add($"Gantry:Urls (--urls, GANTRY_URLS): '{url}' is not an http:// or https:// address such as http://127.0.0.1:4780.");
+        }
+        if (options.Http.MaxRequestBodyBytes < 1024)
+            errors.Add($"Gantry:Http:MaxRequestBodyBytes must be at least 1024 (got {options.Http.MaxRequestBodyBytes}).");
+        if (options.Http.ApiToken is { Length: > 0 and < 16 })
+            errors.Add("Gantry:Http:ApiToken must be at least 16 characters; a short token is easy to guess.");
+        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+}

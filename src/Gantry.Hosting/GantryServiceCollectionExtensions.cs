@@ -1,0 +1,60 @@
+using Gantry.Core.Engine;
+using Gantry.Core.Jobs;
+using Gantry.Core.Maintenance;
+using Gantry.Core.Options;
+using Gantry.Core.Storage;
+using Gantry.Storage.Postgres;
+using Gantry.Storage.Sqlite;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
+namespace Gantry.Hosting;
+
+/// <summary>
+/// The one place a Gantry server is composed. The <c>gantry</c> executable calls it, and so can an ASP.NET Core
+/// application that hosts the engine in-process: <c>services.AddGantry(configuration.GetSection("Gantry"))</c>.
+/// </summary>
+public static class GantryServiceCollectionExtensions
+{
+    public static IServiceCollection AddGantry(this IServiceCollection services, IConfiguration gantrySection)
+    {
+        services.AddOptions<GantryServerOptions>().Bind(gantrySection).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<GantryServerOptions>, GantryServerOptionsValidator>();
+        services.AddOptions<GantryEngineOptions>().Bind(gantrySection).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<GantryEngineOptions>, EngineOptionsValidator>();
+        services.AddOptions<SqliteStoreOptions>().Bind(gantrySection.GetSection("Sqlite"))
+            .PostConfigure<IOptions<GantryServerOptions>>((o, server) => o.DataDirectory = server.Value.Data);
+        services.AddOptions<PostgresStoreOptions>().Bind(gantrySection.GetSection("Postgres"))
+            .PostConfigure<IOptions<GantryServerOptions>>((o, server) => o.ConnectionString = server.Value.Store ?? "");
+
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<JobSignals>();
+        services.TryAddSingleton(sp => new RetryPolicy(sp.GetRequiredService<IOptions<GantryEngineOptions>>().Value.Retry));
+        services.TryAddSingleton(sp => new FailureRules(sp.GetRequiredService<RetryPolicy>(),
+            sp.GetRequiredService<IOptions<GantryEngineOptions>>().Value.Limits));
+        services.TryAddSingleton<IJobStore>(sp => sp.GetRequiredService<IOptions<GantryServerOptions>>().Value.UsesPostgres
+            ? ActivatorUtilities.CreateInstance<PostgresJobStore>(sp)
+            : ActivatorUtilities.CreateInstance<SqliteJobStore>(sp));
+        services.TryAddSingleton<JobEngine>();
+        services.TryAddSingleton<JobMaintenance>();
+        services.TryAddSingleton<GantryReadiness>();
+
+        // Order matters: the store opens and migrates before anything that uses it starts.
+        services.AddHostedService<StoreStartupService>();
+        services.AddHostedService<SchedulerService>();
+        services.AddHostedService<LeaseRescueService>();
+        services.AddHostedService<PruneService>();
+        return services;
+    }
+
+    private sealed class EngineOptionsValidator : IValidateOptions<GantryEngineOptions>
+    {
+        public ValidateOptionsResult Validate(string? name, GantryEngineOptions options)
+        {
+            var errors = options.Validate();
+            return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+        }
+    }
+}

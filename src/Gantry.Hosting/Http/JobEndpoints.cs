@@ -1,0 +1,108 @@
+using Gantry.Contracts;
+using Gantry.Core;
+using Gantry.Core.Engine;
+using Gantry.Core.Jobs;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+
+namespace Gantry.Hosting.Http;
+
+/// <summary>Jobs from the caller's side: enqueue (one, a batch, or one and wait for its result), look, wait, cancel, list.</summary>
+internal static class JobEndpoints
+{
+    private static readonly GantryJsonContext Json = GantryJsonContext.Default;
+
+    public static void Map(RouteGroupBuilder api)
+    {
+        api.MapPost("/jobs", Enqueue)
+            .Accepts<EnqueueJobRequest>("application/json")
+            .Produces<EnqueuedJob>(StatusCodes.Status201Created).Produces<EnqueuedJob>().Produces<JobView>()
+            .WithSummary("Enqueue a job. With ?wait=SECONDS, wait for it to finish and return the job (submit-and-wait).");
+        api.MapPost("/jobs/batch", EnqueueBatch)
+            .Accepts<EnqueueBatchRequest>("application/json").Produces<EnqueueBatchResponse>()
+            .WithSummary("Enqueue many jobs in one transaction: all are stored or none.");
+        api.MapGet("/jobs/{id}", Get).Produces<JobView>().WithSummary("A job with its payload, result, error history and timings.");
+        api.MapGet("/jobs/{id}/wait", Wait).Produces<JobView>()
+            .WithSummary("Long poll: return the job once it is finished, or as it is after ?timeout=SECONDS (check 'finished').");
+        api.MapPost("/jobs/{id}/cancel", Cancel).Produces<CancelResponse>()
+            .WithSummary("Cancel a waiting job; a running job's worker is told at its next heartbeat.");
+        api.MapGet("/jobs", List).Produces<JobPageView>()
+            .WithSummary("Jobs newest first, filtered by ?queue= and ?state=, paged with ?limit= and ?before= (the previous page's 'next').");
+    }
+
+    private static async Task<IResult> Enqueue(HttpRequest request, JobEngine engine)
+    {
+        var body = await request.ReadJsonAsync(Json.EnqueueJobRequest);
+        var wait = RequestReading.QuerySeconds(request, "wait");
+        var result = await engine.EnqueueAsync(WireMapping.ToDomain(body, "", watchFinish: wait is not null), request.HttpContext.RequestAborted);
+        if (wait is { } timeout)
+        {
+            var job = await engine.WaitAsync(result.Id, timeout, request.HttpContext.RequestAborted);
+            return job is null ? throw JobNotFound(result.Id) : Results.Json(WireMapping.ToWire(job), Json.JobView);
+        }
+        var wire = WireMapping.ToWire(result);
+        return result.Existing
+            ? Results.Json(wire, Json.EnqueuedJob)
+            : Results.Json(wire, Json.EnqueuedJob, statusCode: StatusCodes.Status201Created);
+    }
+
+    private static async Task<IResult> EnqueueBatch(HttpRequest request, JobEngine engine)
+    {
+        var body = await request.ReadJsonAsync(Json.EnqueueBatchRequest);
+        if (body.Jobs is null) throw GantryException.Invalid("jobs", "a list of jobs is required.");
+        var jobs = new EnqueueRequest[body.Jobs.Count];
+        for (var i = 0; i < jobs.Length; i++)
+        {
+            var item = body.Jobs[i] ?? throw GantryException.Invalid($"jobs[{i}]", "a job object is required.");
+            jobs[i] = WireMapping.ToDomain(item, $"jobs[{i}]");
+        }
+        var results = await engine.EnqueueManyAsync(jobs, request.HttpContext.RequestAborted);
+        return Results.Json(new EnqueueBatchResponse { Jobs = results.Select(WireMapping.ToWire).ToList() }, Json.EnqueueBatchResponse);
+    }
+
+    private static async Task<IResult> Get(string id, JobEngine engine, HttpContext context)
+    {
+        var jobId = RequestReading.JobId(id);
+        var job = await engine.GetAsync(jobId, context.RequestAborted);
+        return job is null ? throw JobNotFound(jobId) : Results.Json(WireMapping.ToWire(job), Json.JobView);
+    }
+
+    private static async Task<IResult> Wait(string id, HttpRequest request, JobEngine engine)
+    {
+        var jobId = RequestReading.JobId(id);
+        var timeout = RequestReading.QuerySeconds(request, "timeout") ?? engine.Options.Limits.MaxWait;
+        var job = await engine.WaitAsync(jobId, timeout, request.HttpContext.RequestAborted);
+        return job is null ? throw JobNotFound(jobId) : Results.Json(WireMapping.ToWire(job), Json.JobView);
+    }
+
+    private static async Task<IResult> Cancel(string id, JobEngine engine, HttpContext context)
+    {
+        var jobId = RequestReading.JobId(id);
+        var (outcome, job) = await engine.CancelAsync(jobId, context.RequestAborted);
+        if (outcome == CancelOutcome.NotFound) throw JobNotFound(jobId);
+        var response = new CancelResponse { Outcome = WireMapping.ToWire(outcome), Job = job is null ? null : WireMapping.ToWire(job) };
+        return outcome == CancelOutcome.AlreadyFinished
+            ? Results.Json(response, Json.CancelResponse, statusCode: StatusCodes.Status409Conflict)
+            : Results.Json(response, Json.CancelResponse);
+    }
+
+    private static async Task<IResult> List(HttpRequest request, JobEngine engine)
+    {
+        var queue = request.Query["queue"].FirstOrDefault();
+        JobState? state = null;
+        if (request.Query["state"].FirstOrDefault() is { Length: > 0 } stateText)
+        {
+            if (!JobStates.TryParseWire(stateText, out var parsed))
+                throw GantryException.Invalid("state", $"'{RequestReading.Shorten(stateText)}' is not a job state; use one of: {JobStates.WireNames}.");
+            state = parsed;
+        }
+        var limit = RequestReading.QueryInt(request, "limit", 1, JobQuery.MaxLimit) ?? JobQuery.DefaultLimit;
+        var before = RequestReading.QueryLong(request, "before");
+        var page = await engine.ListAsync(new JobQuery(string.IsNullOrEmpty(queue) ? null : queue, state, limit, before), request.HttpContext.RequestAborted);
+        return Results.Json(new JobPageView { Jobs = page.Jobs.Select(WireMapping.ToWire).ToList(), Next = page.Next }, Json.JobPageView);
+    }
+
+    internal static GantryException JobNotFound(long id) =>
+        new(GantryErrorKind.NotFound, $"There is no job {id} (it may have been pruned after its retention period).", "id");
+}

@@ -1,0 +1,79 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+using Gantry.Contracts;
+using Gantry.Core;
+using Microsoft.AspNetCore.Http;
+
+namespace Gantry.Hosting.Http;
+
+/// <summary>Reads request bodies, route values and query strings, turning every malformed input into a
+/// <see cref="GantryException"/> that names the field and says what is wrong.</summary>
+internal static class RequestReading
+{
+    public static async Task<T> ReadJsonAsync<T>(this HttpRequest request, JsonTypeInfo<T> type) where T : class
+    {
+        if (request.ContentType is { Length: > 0 } contentType && !request.HasJsonContentType())
+            throw new GantryException(GantryErrorKind.Invalid, $"body: send JSON with Content-Type: application/json (got '{contentType}').", "body");
+        T? value;
+        try
+        {
+            value = await JsonSerializer.DeserializeAsync(request.Body, type, request.HttpContext.RequestAborted);
+        }
+        catch (JsonException ex)
+        {
+            throw GantryException.Invalid("body", $"the JSON is not valid for this request: {ex.Message}");
+        }
+        return value ?? throw GantryException.Invalid("body", "a JSON object is required.");
+    }
+
+    public static long JobId(string text)
+    {
+        if (long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var id) && id > 0) return id;
+        throw GantryException.Invalid("id", $"'{Shorten(text)}' is not a job id: job ids are positive integers.");
+    }
+
+    public static int? QueryInt(HttpRequest request, string name, int min, int max)
+    {
+        if (!request.Query.TryGetValue(name, out var values) || values.Count == 0 || string.IsNullOrEmpty(values[0])) return null;
+        if (int.TryParse(values[0], NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var n) && n >= min && n <= max) return n;
+        throw GantryException.Invalid(name, $"{name} must be a whole number between {min} and {max} (got '{Shorten(values[0]!)}').");
+    }
+
+    public static long? QueryLong(HttpRequest request, string name)
+    {
+        if (!request.Query.TryGetValue(name, out var values) || values.Count == 0 || string.IsNullOrEmpty(values[0])) return null;
+        if (long.TryParse(values[0], NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n > 0) return n;
+        throw GantryException.Invalid(name, $"{name} must be a positive whole number (got '{Shorten(values[0]!)}').");
+    }
+
+    public static TimeSpan? QuerySeconds(HttpRequest request, string name)
+    {
+        if (!request.Query.TryGetValue(name, out var values) || values.Count == 0 || string.IsNullOrEmpty(values[0])) return null;
+        if (double.TryParse(values[0], NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds))
+            return Seconds(seconds, name);
+        throw GantryException.Invalid(name, $"{name} is a number of seconds (got '{Shorten(values[0]!)}').");
+    }
+
+    public static TimeSpan? Seconds(double? seconds, string field)
+    {
+        if (seconds is not { } s) return null;
+        if (!double.IsFinite(s) || s < 0 || s > TimeSpan.MaxValue.TotalSeconds / 2)
+            throw GantryException.Invalid(field, $"{field} must be a non-negative number of seconds (got {s.ToString(CultureInfo.InvariantCulture)}).");
+        return TimeSpan.FromSeconds(s);
+    }
+
+    public static ReadOnlyMemory<byte> Bytes(RawJson? json, string? base64, string field)
+    {
+        try
+        {
+            return Payloads.FromWire(json, base64, field);
+        }
+        catch (FormatException ex)
+        {
+            throw new GantryException(GantryErrorKind.Invalid, ex.Message, field); // the message already names the field
+        }
+    }
+
+    public static string Shorten(string text) => text.Length <= 40 ? text : text[..40] + "…";
+}

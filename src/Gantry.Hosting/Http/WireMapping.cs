@@ -1,0 +1,101 @@
+using Gantry.Contracts;
+using Gantry.Core.Jobs;
+using Gantry.Core.Queues;
+
+namespace Gantry.Hosting.Http;
+
+/// <summary>Domain objects to wire shapes and back; the only place that knows both.</summary>
+internal static class WireMapping
+{
+    public static EnqueueRequest ToDomain(EnqueueJobRequest r, string field, bool watchFinish = false) => new()
+    {
+        Queue = r.Queue!,
+        Payload = RequestReading.Bytes(r.Payload, r.PayloadBase64, field.Length == 0 ? "payload" : field + ".payload"),
+        RunAt = r.RunAt,
+        Delay = RequestReading.Seconds(r.Delay, field.Length == 0 ? "delay" : field + ".delay"),
+        Priority = r.Priority,
+        UniqueKey = r.UniqueKey,
+        MaxAttempts = r.MaxAttempts,
+        Timeout = RequestReading.Seconds(r.Timeout, field.Length == 0 ? "timeout" : field + ".timeout"),
+        WatchFinish = watchFinish,
+    };
+
+    public static EnqueuedJob ToWire(EnqueueResult r) => new() { Id = r.Id, State = r.State.ToWire(), Existing = r.Existing };
+
+    public static JobView ToWire(Job job)
+    {
+        var (payload, payloadBase64) = Payloads.ToWire(job.Payload);
+        var (result, resultBase64) = job.Result is { } bytes ? Payloads.ToWire(bytes) : (null, null);
+        return new JobView
+        {
+            Id = job.Id,
+            Queue = job.Queue,
+            State = job.State.ToWire(),
+            Finished = job.State.IsFinished(),
+            Payload = payload,
+            PayloadBase64 = payloadBase64,
+            UniqueKey = job.UniqueKey,
+            Priority = job.Priority,
+            RunAt = job.RunAt,
+            Attempt = job.Attempt,
+            MaxAttempts = job.MaxAttempts,
+            Timeout = job.Timeout.TotalSeconds,
+            CreatedAt = job.CreatedAt,
+            StartedAt = job.StartedAt,
+            FinishedAt = job.FinishedAt,
+            LeaseExpiresAt = job.LeaseExpiresAt,
+            CancelRequested = job.CancelRequested,
+            Result = result,
+            ResultBase64 = resultBase64,
+            Errors = job.Errors.Select(e => new JobErrorView { Attempt = e.Attempt, At = e.At, Message = e.Message, Details = e.Details }).ToList(),
+            DelayMs = job.Delay?.TotalMilliseconds,
+            ProcessMs = job.ProcessTime?.TotalMilliseconds,
+        };
+    }
+
+    public static LeasedJobView ToWire(LeasedJob job)
+    {
+        var (payload, payloadBase64) = Payloads.ToWire(job.Payload);
+        return new LeasedJobView
+        {
+            Id = job.Id,
+            Queue = job.Queue,
+            Attempt = job.Attempt,
+            MaxAttempts = job.MaxAttempts,
+            Priority = job.Priority,
+            Payload = payload,
+            PayloadBase64 = payloadBase64,
+            UniqueKey = job.UniqueKey,
+            CreatedAt = job.CreatedAt,
+            RunAt = job.RunAt,
+            StartedAt = job.StartedAt,
+            LeaseExpiresAt = job.LeaseExpiresAt,
+            Timeout = job.Timeout.TotalSeconds,
+        };
+    }
+
+    public static QueueView ToWire(QueueSummary q, DateTimeOffset now) => new()
+    {
+        Name = q.Name,
+        Paused = q.Paused,
+        Counts = JobStates.All.ToDictionary(s => s.ToWire(), s => q.Counts.TryGetValue(s, out var n) ? n : 0),
+        OldestAvailableAgeSeconds = q.OldestAvailableAge(now)?.TotalSeconds,
+    };
+
+    public static string ToWire(LeaseStatus status) => status switch
+    {
+        LeaseStatus.Ok => "ok",
+        LeaseStatus.Lost => "lost",
+        LeaseStatus.CancelRequested => "cancel_requested",
+        _ => throw new ArgumentOutOfRangeException(nameof(status)),
+    };
+
+    public static string ToWire(CancelOutcome outcome) => outcome switch
+    {
+        CancelOutcome.Cancelled => "cancelled",
+        CancelOutcome.CancelRequested => "cancel_requested",
+        CancelOutcome.AlreadyFinished => "already_finished",
+        CancelOutcome.NotFound => "not_found",
+        _ => throw new ArgumentOutOfRangeException(nameof(outcome)),
+    };
+}

@@ -1,0 +1,74 @@
+using System.Net;
+using Gantry.Contracts;
+using Gantry.Core.Storage;
+using Gantry.Hosting;
+using Gantry.Storage.Sqlite;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Gantry.Server;
+
+/// <summary>Builds the whole server from a configuration: what <c>gantry server</c> runs and what the in-process tests start.</summary>
+public static class GantryServerApp
+{
+    public static WebApplication Build(IConfiguration configuration)
+    {
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [], ContentRootPath = Directory.GetCurrentDirectory() });
+        builder.Configuration.AddConfiguration(configuration);
+        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        builder.Logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Warning);
+        builder.Logging.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss "; });
+
+        var gantry = builder.Configuration.GetSection("Gantry");
+        var urls = gantry["Urls"] is { Length: > 0 } configured ? configured : GantryServerOptions.DefaultUrls;
+        builder.WebHost.UseUrls(urls);
+        builder.WebHost.ConfigureKestrel(k => k.AddServerHeader = false);
+
+        builder.Services.AddGantry(gantry);
+        builder.Services.AddOpenApi();
+        builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, GantryJsonContext.Default));
+
+        var app = builder.Build();
+        app.UseGantry();
+        app.MapGantry();
+        app.MapOpenApi("/openapi/{documentName}.json");
+        return app;
+    }
+
+    /// <summary>Where the server listens once started, for the start-up line and for tests.</summary>
+    public static IReadOnlyList<string> Addresses(WebApplication app) =>
+        app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.ToList() ?? [];
+
+    /// <summary>One line that says where the server listens and what it stores into.</summary>
+    public static string Describe(WebApplication app)
+    {
+        var options = app.Services.GetRequiredService<IOptions<GantryServerOptions>>().Value;
+        var store = options.UsesPostgres
+            ? "postgresql"
+            : "sqlite at " + app.Services.GetRequiredService<IOptions<SqliteStoreOptions>>().Value.DatabasePath;
+        return $"Gantry {GantryVersion.Current} listening on {string.Join(", ", Addresses(app))} (store: {store})";
+    }
+
+    /// <summary>True when an address accepts connections from other machines.</summary>
+    public static bool IsBeyondLoopback(string address)
+    {
+        if (!Uri.TryCreate(address.Replace("://*", "://0.0.0.0").Replace("://+", "://0.0.0.0"), UriKind.Absolute, out var uri)) return true;
+        if (uri.IsLoopback) return false;
+        return !(IPAddress.TryParse(uri.Host, out var ip) && IPAddress.IsLoopback(ip));
+    }
+
+    /// <summary>Opens and migrates the configured store, then closes it: <c>gantry migrate</c>.</summary>
+    public static async Task MigrateAsync(IConfiguration configuration, CancellationToken ct)
+    {
+        await using var app = Build(configuration);
+        var store = app.Services.GetRequiredService<IJobStore>();
+        await store.MigrateAsync(ct);
+        await store.DisposeAsync();
+    }
+}
