@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# The test command: builds everything and runs every test project against real SQLite files and a throw-away
+# PostgreSQL cluster on a free loopback port. Prints "N passed, N failed" (", N skipped" when any) as its last line
+# and exits non-zero when anything failed.
+set -uo pipefail
+cd "$(dirname "$0")"
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/gantry-test.XXXXXX")
+chmod 755 "$work"
+cleanup() {
+  scripts/pg-throwaway.sh stop "$work/pg" >/dev/null 2>&1 || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+say() { printf '\n== %s\n' "$*"; }
+
+say "PostgreSQL: starting a throw-away cluster"
+# fsync off: the cluster is thrown away; tests kill Gantry servers, never PostgreSQL.
+if ! GANTRY_TEST_POSTGRES=$(PG_EXTRA_OPTS="-c fsync=off -c full_page_writes=off" scripts/pg-throwaway.sh start "$work/pg"); then
+  echo "could not start PostgreSQL"
+  echo "0 passed, 1 failed"
+  exit 1
+fi
+export GANTRY_TEST_POSTGRES
+echo "$GANTRY_TEST_POSTGRES"
+
+say "Build"
+if ! dotnet build Gantry.slnx -c Release -nologo -v quiet -clp:ErrorsOnly; then
+  echo "the build failed"
+  echo "0 passed, 1 failed"
+  exit 1
+fi
+
+results="$work/results"
+mkdir -p "$results"
+crashed=0
+for project in tests/*.Tests/*.Tests.csproj; do
+  name=$(basename "$project" .csproj)
+  say "Test $name"
+  if ! dotnet test "$project" -c Release --no-build -nologo \
+      --logger "trx;LogFileName=$name.trx" --logger "console;verbosity=normal" --results-directory "$results" \
+      -- RunConfiguration.TestSessionTimeout=1200000; then
+    [ -f "$results/$name.trx" ] || crashed=$((crashed + 1))
+  fi
+done
+
+# Sum the counters of every results file; a test project that produced no results file counts as one failure.
+read -r passed failed skipped < <(python3 - "$results" "$crashed" <<'PY'
+import glob, re, sys
+passed = failed = skipped = 0
+for path in glob.glob(sys.argv[1] + "/*.trx"):
+    text = open(path, encoding="utf-8").read()
+    m = re.search(r"<Counters [^>]*>", text)
+    if not m:
+        failed += 1
+        continue
+    c = dict(re.findall(r'(\w+)="(\d+)"', m.group(0)))
+    passed += int(c.get("passed", 0))
+    failed += int(c.get("failed", 0)) + int(c.get("error", 0)) + int(c.get("timeout", 0)) + int(c.get("aborted", 0))
+    skipped += int(c.get("notExecuted", 0))
+print(passed, failed + int(sys.argv[2]), skipped)
+PY
+)
+
+summary="$passed passed, $failed failed"
+[ "$skipped" -gt 0 ] && summary="$summary, $skipped skipped"
+echo
+echo "$summary"
+[ "$failed" -eq 0 ]
