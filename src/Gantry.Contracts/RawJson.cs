@@ -20,6 +20,8 @@ public readonly struct RawJson
     {
         json = default;
         if (utf8.IsEmpty) return false;
+        // The reader does not check UTF-8 inside strings; bytes that are not UTF-8 must travel as base64.
+        if (!System.Text.Unicode.Utf8.IsValid(utf8.Span)) return false;
         try
         {
             var reader = new Utf8JsonReader(utf8.Span, new JsonReaderOptions { AllowTrailingCommas = false, CommentHandling = JsonCommentHandling.Disallow });

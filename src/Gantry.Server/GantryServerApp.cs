@@ -68,7 +68,6 @@ public static class GantryServerApp
     {
         await using var app = Build(configuration);
         var store = app.Services.GetRequiredService<IJobStore>();
-        await store.MigrateAsync(ct);
-        await store.DisposeAsync();
+        await store.MigrateAsync(ct); // the app's container disposes the store
     }
 }

@@ -46,4 +46,12 @@ public static class PostgresConnectionString
         }
         return b.ConnectionString;
     }
+
+    /// <summary>The same connection, with commits that do not wait for the WAL to reach disk.</summary>
+    public static string WithAsyncCommit(string connectionString)
+    {
+        var b = new NpgsqlConnectionStringBuilder(connectionString);
+        b.Options = string.IsNullOrWhiteSpace(b.Options) ? "-c synchronous_commit=off" : b.Options + " -c synchronous_commit=off";
+        return b.ConnectionString;
+    }
 }

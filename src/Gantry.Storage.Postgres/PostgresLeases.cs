@@ -10,7 +10,7 @@ namespace Gantry.Storage.Postgres;
 /// (or, for failures, one locked read and one write), so a batch of N jobs costs one round trip, not N.
 /// Input ids are sorted so that concurrent statements lock rows in the same order.
 /// </summary>
-internal sealed class PostgresLeases(NpgsqlDataSource db, JobSignals signals)
+internal sealed class PostgresLeases(NpgsqlDataSource db, NpgsqlDataSource leaseDb, JobSignals signals)
 {
     private const string LeaseSql = """
         WITH next AS (
@@ -62,7 +62,7 @@ internal sealed class PostgresLeases(NpgsqlDataSource db, JobSignals signals)
 
     public async Task<IReadOnlyList<LeasedJob>> LeaseAsync(string queue, int max, DateTimeOffset now, CancellationToken ct)
     {
-        await using var cmd = db.CreateCommand(LeaseSql);
+        await using var cmd = leaseDb.CreateCommand(LeaseSql);
         cmd.Parameters.Add(P(queue));
         cmd.Parameters.Add(P(max));
         cmd.Parameters.Add(P(Utc(now)));
@@ -97,7 +97,7 @@ internal sealed class PostgresLeases(NpgsqlDataSource db, JobSignals signals)
         await Retrying(async () =>
         {
             found.Clear();
-            await using var cmd = db.CreateCommand(ExtendSql);
+            await using var cmd = leaseDb.CreateCommand(ExtendSql);
             cmd.Parameters.Add(P(sorted.Select(l => l.Id).ToArray()));
             cmd.Parameters.Add(P(sorted.Select(l => l.Attempt).ToArray()));
             cmd.Parameters.Add(P(Utc(now)));

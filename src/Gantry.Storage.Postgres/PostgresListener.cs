@@ -78,8 +78,11 @@ internal sealed class PostgresListener : IAsyncDisposable
         }
     }
 
+    private int _disposed;
+
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1) return;
         _stop.Cancel();
         await _loop.ConfigureAwait(false);
         _stop.Dispose();

@@ -64,7 +64,8 @@ public sealed class SqliteJobStore : IJobStore
             }
             SqliteSchema.Migrate(_writerConnection, _time.GetUtcNow());
             _writes = new SqliteJobWrites(_writerConnection);
-            _writer = new SqliteWriter(_writerConnection, _writes, _signals, _options.MaxCommandsPerCommit, _log);
+            _writer = new SqliteWriter(_writerConnection, _writes, _signals, _options.MaxCommandsPerCommit,
+                fsyncEachCommit: _options.Sync == SqliteSyncMode.Full, _log);
             _reads = new SqliteJobReads(new SqliteConnectionStringBuilder
             {
                 DataSource = path, Mode = SqliteOpenMode.ReadOnly, Pooling = true,
@@ -101,10 +102,10 @@ public sealed class SqliteJobStore : IJobStore
         Writer.Run(w => w.InsertJobs(jobs));
 
     public Task<IReadOnlyList<LeasedJob>> JobGetAvailable(string queue, int max, string? workerId, DateTimeOffset now, CancellationToken ct) =>
-        Writer.Run(w => w.LeaseJobs(queue, max, now));
+        Writer.Run(w => w.LeaseJobs(queue, max, now), durable: false);
 
     public Task<IReadOnlyList<HeartbeatResult>> JobExtendLeases(IReadOnlyList<LeaseRef> leases, DateTimeOffset now, CancellationToken ct) =>
-        Writer.Run(w => w.ExtendLeases(leases, now));
+        Writer.Run(w => w.ExtendLeases(leases, now), durable: false);
 
     public Task<IReadOnlyList<LeaseStatus>> JobSetCompleted(IReadOnlyList<Completion> completions, DateTimeOffset now, CancellationToken ct) =>
         Writer.Run(w => w.CompleteJobs(completions, now));

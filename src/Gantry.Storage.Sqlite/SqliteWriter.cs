@@ -22,18 +22,25 @@ internal sealed class SqliteWriter : IDisposable
     private readonly ILogger _log;
     private readonly Thread _thread;
     private readonly List<WriteCommand> _batch = [];
+    private readonly bool _fsyncEachCommit;
+    private bool _fsyncing;
 
-    public SqliteWriter(SqliteConnection connection, SqliteJobWrites writes, JobSignals signals, int maxPerCommit, ILogger log)
+    public SqliteWriter(SqliteConnection connection, SqliteJobWrites writes, JobSignals signals, int maxPerCommit, bool fsyncEachCommit, ILogger log)
     {
-        (_connection, _writes, _signals, _maxPerCommit, _log) = (connection, writes, signals, maxPerCommit, log);
+        (_connection, _writes, _signals, _maxPerCommit, _fsyncEachCommit, _log) = (connection, writes, signals, maxPerCommit, fsyncEachCommit, log);
+        _fsyncing = fsyncEachCommit;
         _thread = new Thread(Run) { IsBackground = true, Name = "gantry-sqlite-writer" };
         _thread.Start();
     }
 
     /// <summary>Runs <paramref name="work"/> on the writer thread inside the next group commit; completes after the commit.</summary>
-    public Task<T> Run<T>(Func<SqliteJobWrites, T> work)
+    /// <param name="work">The write.</param>
+    /// <param name="durable">False for writes whose loss in a power cut is harmless (granting and extending leases: a lost
+    /// lease only means the job runs again, which at-least-once allows). A commit holding only such writes skips the
+    /// fsync; the next durable commit's fsync covers them, so order is kept.</param>
+    public Task<T> Run<T>(Func<SqliteJobWrites, T> work, bool durable = true)
     {
-        var command = new WriteCommand<T>(work);
+        var command = new WriteCommand<T>(work, durable);
         if (!_commands.Writer.TryWrite(command))
             return Task.FromException<T>(new ObjectDisposedException(nameof(SqliteWriter), "The SQLite store is shut down."));
         return command.Task;
@@ -61,6 +68,16 @@ internal sealed class SqliteWriter : IDisposable
 
     private void CommitBatch()
     {
+        if (_fsyncEachCommit)
+        {
+            var fsync = _batch.Exists(c => c.Durable);
+            if (fsync != _fsyncing)
+            {
+                // In WAL mode FULL syncs the log at every commit, NORMAL only before checkpoints; both keep the file consistent.
+                Exec(fsync ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL");
+                _fsyncing = fsync;
+            }
+        }
         _writes.BeginBatch();
         Exec("BEGIN IMMEDIATE");
         try
@@ -112,14 +129,16 @@ internal sealed class SqliteWriter : IDisposable
         _thread.Join();
     }
 
-    private abstract class WriteCommand
+    private abstract class WriteCommand(bool durable)
     {
+        public bool Durable { get; } = durable;
+
         public abstract void Execute(SqliteJobWrites writes);
         public abstract void Complete();
         public abstract void Fail(Exception ex);
     }
 
-    private sealed class WriteCommand<T>(Func<SqliteJobWrites, T> work) : WriteCommand
+    private sealed class WriteCommand<T>(Func<SqliteJobWrites, T> work, bool durable) : WriteCommand(durable)
     {
         private readonly TaskCompletionSource<T> _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
         private T? _result;

@@ -27,10 +27,16 @@ public sealed class QueueRegistration
 {
     /// <summary>Defaults to 1 job at a time per queue; raise it for I/O-bound handlers.</summary>
     public const int DefaultConcurrency = 1;
+    /// <summary>Defaults to 0: fetch only as many jobs as there are free slots, so jobs are never held back from other
+    /// workers. Raise it for many short jobs: a buffer of leased jobs waiting for a slot turns one round trip per
+    /// batch of free slots into one round trip per buffer refill.</summary>
+    public const int DefaultPrefetch = 0;
 
     internal QueueRegistration(string queue, Type handlerType) => (Queue, HandlerType) = (queue, handlerType);
 
     public string Queue { get; }
     public Type HandlerType { get; }
     public int Concurrency { get; set; } = DefaultConcurrency;
+    /// <summary>Leased jobs to hold beyond <see cref="Concurrency"/>; their leases are heartbeaten while they wait.</summary>
+    public int Prefetch { get; set; } = DefaultPrefetch;
 }

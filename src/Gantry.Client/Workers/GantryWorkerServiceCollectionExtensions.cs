@@ -21,17 +21,22 @@ public sealed class GantryWorkerBuilder(IServiceCollection services)
     public IServiceCollection Services { get; } = services;
 
     /// <summary>Works <paramref name="queue"/> with <typeparamref name="THandler"/>, <paramref name="concurrency"/> jobs at a time.</summary>
-    public GantryWorkerBuilder AddHandler<THandler>(string queue, int concurrency = QueueRegistration.DefaultConcurrency)
+    /// <param name="queue">The queue to work.</param>
+    /// <param name="concurrency">Jobs run at once.</param>
+    /// <param name="prefetch">Leased jobs to buffer beyond <paramref name="concurrency"/> (see <see cref="QueueRegistration.Prefetch"/>).</param>
+    public GantryWorkerBuilder AddHandler<THandler>(string queue, int concurrency = QueueRegistration.DefaultConcurrency,
+        int prefetch = QueueRegistration.DefaultPrefetch)
         where THandler : class, IJobHandler
     {
         if (string.IsNullOrWhiteSpace(queue)) throw new ArgumentException("A queue name is required.", nameof(queue));
         if (concurrency < 1) throw new ArgumentOutOfRangeException(nameof(concurrency), concurrency, "Concurrency must be at least 1.");
+        if (prefetch < 0) throw new ArgumentOutOfRangeException(nameof(prefetch), prefetch, "Prefetch cannot be negative.");
         Services.AddScoped<THandler>();
         Services.Configure<GantryWorkerOptions>(o =>
         {
             if (o.Queues.Any(q => q.Queue == queue))
                 throw new InvalidOperationException($"Queue '{queue}' already has a handler; register one handler per queue.");
-            o.Queues.Add(new QueueRegistration(queue, typeof(THandler)) { Concurrency = concurrency });
+            o.Queues.Add(new QueueRegistration(queue, typeof(THandler)) { Concurrency = concurrency, Prefetch = prefetch });
         });
         return this;
     }

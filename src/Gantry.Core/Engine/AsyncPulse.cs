@@ -14,8 +14,11 @@ public sealed class AsyncPulse
     {
         get
         {
-            Volatile.Write(ref _observed, 1);
-            return Volatile.Read(ref _next).Task;
+            // Read the task first, then raise the flag: a Pulse in between completes nothing we hold, but the flag
+            // set afterwards makes the following Pulse complete it. (The other order can lose that following Pulse.)
+            var task = Volatile.Read(ref _next).Task;
+            Interlocked.Exchange(ref _observed, 1);
+            return task;
         }
     }
 

@@ -52,10 +52,21 @@ public sealed class JobSignals
     /// <summary>For the scheduler: records when it plans to wake and returns the task that wakes it earlier.</summary>
     public Task NextScheduleChange(DateTimeOffset plannedWake)
     {
-        var next = _schedule.Next;
-        Interlocked.Exchange(ref _plannedSchedulerWake, plannedWake.UtcTicks);
+        var next = BeginScheduleWait();
+        PlanSchedulerWake(plannedWake);
         return next;
     }
+
+    /// <summary>For the scheduler, before it looks at the store: any job scheduled from now on wakes the returned task,
+    /// until <see cref="PlanSchedulerWake"/> narrows that to jobs due before the planned wake.</summary>
+    public Task BeginScheduleWait()
+    {
+        Interlocked.Exchange(ref _plannedSchedulerWake, long.MaxValue);
+        return _schedule.Next;
+    }
+
+    /// <summary>For the scheduler, after it looked at the store: only jobs due before <paramref name="plannedWake"/> need to wake it.</summary>
+    public void PlanSchedulerWake(DateTimeOffset plannedWake) => Interlocked.Exchange(ref _plannedSchedulerWake, plannedWake.UtcTicks);
 
     /// <summary>Jobs reached a final state.</summary>
     public void JobsFinished(IEnumerable<long> ids)

@@ -73,7 +73,11 @@ internal sealed class QueueFetcher
             lock (_waiters)
             {
                 wanted = 0;
-                foreach (var w in _waiters) wanted += w.Max;
+                foreach (var w in _waiters)
+                {
+                    wanted += w.Max;
+                    w.Tried = true;
+                }
                 if (wanted == 0)
                 {
                     _loopRunning = false;
@@ -98,7 +102,7 @@ internal sealed class QueueFetcher
             var now = _time.GetUtcNow();
             var nextDeadline = ExpireWaiters(now);
             if (nextDeadline is null) continue; // nobody left; the next pass ends the loop
-            if (jobs.Count >= Math.Min(wanted, _maxPerCall)) continue; // there may be more right away
+            if (jobs.Count >= Math.Min(wanted, _maxPerCall) || nextDeadline <= now) continue; // more may be there, or a newcomer is owed a look
 
             var sleep = nextDeadline.Value - now;
             if (sleep > _fallbackPoll) sleep = _fallbackPoll;
@@ -136,7 +140,8 @@ internal sealed class QueueFetcher
         return leftovers;
     }
 
-    /// <summary>Answers waiters whose deadline passed with no jobs; returns the earliest remaining deadline.</summary>
+    /// <summary>Answers waiters whose deadline passed with no jobs; returns the earliest remaining deadline (now, when a
+    /// waiter arrived during the store call: it is owed a look at the store before it may be answered empty).</summary>
     private DateTimeOffset? ExpireWaiters(DateTimeOffset now)
     {
         List<Waiter>? expired = null;
@@ -147,7 +152,11 @@ internal sealed class QueueFetcher
             while (node is not null)
             {
                 var following = node.Next;
-                if (node.Value.Deadline <= now)
+                if (!node.Value.Tried)
+                {
+                    earliest = now;
+                }
+                else if (node.Value.Deadline <= now)
                 {
                     _waiters.Remove(node);
                     (expired ??= []).Add(node.Value);
@@ -195,6 +204,8 @@ internal sealed class QueueFetcher
         public readonly DateTimeOffset Deadline = deadline;
         public readonly TaskCompletionSource<IReadOnlyList<LeasedJob>> Result = new(TaskCreationOptions.RunContinuationsAsynchronously);
         public LinkedListNode<Waiter>? Node;
+        /// <summary>A store call was made on this waiter's behalf; only then may it be answered empty.</summary>
+        public bool Tried;
         public CancellationTokenRegistration Registration;
 
         public bool Complete(IReadOnlyList<LeasedJob> jobs)

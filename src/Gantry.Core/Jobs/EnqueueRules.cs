@@ -24,6 +24,8 @@ public sealed class EnqueueRules(JobLimits limits, JobDefaults defaults)
         {
             if (uniqueKey.Length == 0)
                 throw GantryException.Invalid(prefix + "unique_key", "an empty unique key is not allowed; leave it out instead.");
+            if (uniqueKey.Contains('\0'))
+                throw GantryException.Invalid(prefix + "unique_key", "unique keys cannot contain the NUL character (U+0000).");
             if (uniqueKey.Length > limits.MaxUniqueKeyLength)
                 throw GantryException.TooLarge(prefix + "unique_key",
                     $"unique keys are at most {limits.MaxUniqueKeyLength} characters (got {uniqueKey.Length}).");

@@ -30,8 +30,16 @@ public sealed class FailureRules(RetryPolicy retry, JobLimits limits)
         return new FailureDecision(job.Id, JobState.Failed, now + retry.DelayAfter(job.Attempt), job.Attempt, null, errors);
     }
 
-    private string Cut(string text) =>
-        text.Length <= limits.MaxErrorTextLength ? text : string.Concat(text.AsSpan(0, limits.MaxErrorTextLength), "… [cut]");
+    /// <summary>Bounds error text and makes it storable everywhere: NUL characters (which PostgreSQL text and jsonb
+    /// refuse) become U+FFFD, and a cut never splits a surrogate pair.</summary>
+    private string Cut(string text)
+    {
+        if (text.Contains('\0')) text = text.Replace('\0', '\uFFFD');
+        if (text.Length <= limits.MaxErrorTextLength) return text;
+        var n = limits.MaxErrorTextLength;
+        if (char.IsHighSurrogate(text[n - 1])) n--;
+        return string.Concat(text.AsSpan(0, n), "… [cut]");
+    }
 
     /// <summary>Appends to the stored history, keeping the newest <see cref="JobLimits.MaxErrorHistory"/> entries.</summary>
     internal string AppendError(string? errorsJson, JobError error)

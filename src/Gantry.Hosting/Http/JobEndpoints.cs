@@ -35,6 +35,8 @@ internal static class JobEndpoints
     {
         var body = await request.ReadJsonAsync(Json.EnqueueJobRequest);
         var wait = RequestReading.QuerySeconds(request, "wait");
+        if (wait > engine.Options.Limits.MaxWait)
+            throw GantryException.Invalid("wait", $"wait must be at most {engine.Options.Limits.MaxWait.TotalSeconds:0} seconds (Gantry:Limits:MaxWait).");
         var result = await engine.EnqueueAsync(WireMapping.ToDomain(body, "", watchFinish: wait is not null), request.HttpContext.RequestAborted);
         if (wait is { } timeout)
         {

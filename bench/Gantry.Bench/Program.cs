@@ -1,0 +1,60 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Gantry.Bench;
+
+// gantry-bench throughput --server URL [--jobs 20000] [--concurrency 24] [--prefetch 500] [--workers 1] [--between "shell command"]
+// gantry-bench latency    --server URL [--samples 200]
+// Prints one JSON line on stdout; progress goes to stderr.
+var (verb, options) = BenchOptions.Parse(args);
+var result = verb switch
+{
+    "throughput" => await Throughput.RunAsync(options),
+    "latency" => await Latency.RunAsync(options),
+    _ => throw new ArgumentException($"unknown verb '{verb}': use throughput or latency"),
+};
+Console.WriteLine(JsonSerializer.Serialize(result));
+return 0;
+
+namespace Gantry.Bench
+{
+    internal sealed record BenchOptions(string Server, int Jobs, int Concurrency, int Workers, int Samples, string? Between, string Store, int Prefetch)
+    {
+        public static (string Verb, BenchOptions Options) Parse(string[] args)
+        {
+            if (args.Length == 0) throw new ArgumentException("usage: gantry-bench throughput|latency --server URL [...]");
+            var o = new BenchOptions("http://127.0.0.1:4780", 20000, 24, 1, 200, null, "unknown", 500);
+            for (var i = 1; i < args.Length; i++)
+            {
+                string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
+                o = args[i] switch
+                {
+                    "--server" => o with { Server = Next() },
+                    "--jobs" => o with { Jobs = int.Parse(Next()) },
+                    "--concurrency" => o with { Concurrency = int.Parse(Next()) },
+                    "--workers" => o with { Workers = int.Parse(Next()) },
+                    "--samples" => o with { Samples = int.Parse(Next()) },
+                    "--between" => o with { Between = Next() },
+                    "--store" => o with { Store = Next() },
+                    "--prefetch" => o with { Prefetch = int.Parse(Next()) },
+                    _ => throw new ArgumentException($"unknown option {args[i]}"),
+                };
+            }
+            return (args[0], o);
+        }
+    }
+
+    internal static class Log
+    {
+        public static void Info(string message) => Console.Error.WriteLine($"[gantry-bench] {message}");
+    }
+
+    internal static class Shell
+    {
+        public static void Run(string command)
+        {
+            using var p = Process.Start(new ProcessStartInfo("bash", ["-c", command]) { RedirectStandardOutput = false })!;
+            p.WaitForExit();
+            if (p.ExitCode != 0) throw new InvalidOperationException($"'{command}' exited with {p.ExitCode}");
+        }
+    }
+}
