@@ -25,12 +25,14 @@ internal static class Latency
         await worker.StartAsync();
 
         // Warm up the connection pools and the JIT before sampling.
-        for (var i = 0; i < 20; i++) await Sample(client, queue);
+        for (var i = 0; i < 50; i++) await Sample(client, queue);
         var samples = new double[o.Samples];
-        for (var i = 0; i < samples.Length; i++) samples[i] = await Sample(client, queue);
+        var enqueues = new double[o.Samples];
+        for (var i = 0; i < samples.Length; i++) (samples[i], enqueues[i]) = await Sample(client, queue);
         await worker.StopAsync();
 
         Array.Sort(samples);
+        Array.Sort(enqueues);
         return new
         {
             system = "gantry",
@@ -38,16 +40,19 @@ internal static class Latency
             samples = samples.Length,
             pickup_p50_ms = Math.Round(Percentile(samples, 0.50), 2),
             pickup_p99_ms = Math.Round(Percentile(samples, 0.99), 2),
+            enqueue_p50_ms = Math.Round(Percentile(enqueues, 0.50), 2),
         };
     }
 
-    private static async Task<double> Sample(GantryClient client, string queue)
+    /// <summary>One job: (enqueue call → handler start, enqueue call → enqueue acknowledged) in milliseconds.</summary>
+    private static async Task<(double Pickup, double Enqueue)> Sample(GantryClient client, string queue)
     {
         _started = new TaskCompletionSource<long>(TaskCreationOptions.RunContinuationsAsynchronously);
         var t0 = Stopwatch.GetTimestamp();
         await client.EnqueueAsync(queue, new { t = t0 });
+        var acknowledged = Stopwatch.GetElapsedTime(t0).TotalMilliseconds;
         var t1 = await _started.Task.WaitAsync(TimeSpan.FromSeconds(30));
-        return Stopwatch.GetElapsedTime(t0, t1).TotalMilliseconds;
+        return (Stopwatch.GetElapsedTime(t0, t1).TotalMilliseconds, acknowledged);
     }
 
     /// <summary>Nearest-rank percentile of sorted samples.</summary>

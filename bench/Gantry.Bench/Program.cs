@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Text.Json;
 using Gantry.Bench;
 
-// gantry-bench throughput --server URL [--jobs 20000] [--concurrency 24] [--prefetch 500] [--workers 1] [--between "shell command"]
+// gantry-bench throughput --server URL [--jobs 20000] [--concurrency 24] [--prefetch 500] [--warmup 0] [--workers 1] [--between "shell command"]
 // gantry-bench latency    --server URL [--samples 200]
 // Prints one JSON line on stdout; progress goes to stderr.
 var (verb, options) = BenchOptions.Parse(args);
@@ -17,12 +17,12 @@ return 0;
 
 namespace Gantry.Bench
 {
-    internal sealed record BenchOptions(string Server, int Jobs, int Concurrency, int Workers, int Samples, string? Between, string Store, int Prefetch)
+    internal sealed record BenchOptions(string Server, int Jobs, int Concurrency, int Workers, int Samples, string? Between, string Store, int Prefetch, int Warmup)
     {
         public static (string Verb, BenchOptions Options) Parse(string[] args)
         {
             if (args.Length == 0) throw new ArgumentException("usage: gantry-bench throughput|latency --server URL [...]");
-            var o = new BenchOptions("http://127.0.0.1:4780", 20000, 24, 1, 200, null, "unknown", 500);
+            var o = new BenchOptions("http://127.0.0.1:4780", 20000, 24, 1, 200, null, "unknown", 500, 0);
             for (var i = 1; i < args.Length; i++)
             {
                 string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
@@ -36,6 +36,7 @@ namespace Gantry.Bench
                     "--between" => o with { Between = Next() },
                     "--store" => o with { Store = Next() },
                     "--prefetch" => o with { Prefetch = int.Parse(Next()) },
+                    "--warmup" => o with { Warmup = int.Parse(Next()) },
                     _ => throw new ArgumentException($"unknown option {args[i]}"),
                 };
             }

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using Gantry.Client;
 using Gantry.Client.Workers;
-using Gantry.Contracts;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -10,7 +9,8 @@ namespace Gantry.Bench;
 
 /// <summary>
 /// Enqueue N no-op jobs (timed on its own), then start the SDK worker host(s) and time until every job's completion
-/// has been acknowledged by the server: the same shape as the graphile-worker harness (fill untimed, drain timed).
+/// has been acknowledged by the server: the same shape as the graphile-worker harness (fill untimed, drain timed,
+/// optionally after an untimed warm-up drain in the same process).
 /// </summary>
 internal static class Throughput
 {
@@ -19,31 +19,29 @@ internal static class Throughput
 
     public static async Task<object> RunAsync(BenchOptions o)
     {
-        var queue = "bench-" + Guid.NewGuid().ToString("N")[..8];
         using var client = new GantryClient(o.Server);
         await client.HealthAsync();
 
+        if (o.Warmup > 0)
+        {
+            Log.Info($"warm-up: draining {o.Warmup} jobs (untimed)");
+            var warmQueue = "warmup-" + Guid.NewGuid().ToString("N")[..8];
+            await FillAsync(client, warmQueue, o.Warmup);
+            await DrainAsync(o, warmQueue, o.Warmup);
+        }
+
+        var queue = "bench-" + Guid.NewGuid().ToString("N")[..8];
         Log.Info($"filling {queue} with {o.Jobs} jobs");
         var fill = Stopwatch.StartNew();
-        var batches = Enumerable.Range(0, (o.Jobs + FillBatch - 1) / FillBatch)
-            .Select(b => Enumerable.Range(b * FillBatch, Math.Min(FillBatch, o.Jobs - b * FillBatch))
-                .Select(i => client.Job(queue, new { n = i })).ToList()).ToList();
-        await Parallel.ForEachAsync(batches, new ParallelOptions { MaxDegreeOfParallelism = FillParallelism },
-            async (batch, ct) => await client.EnqueueManyAsync(batch, ct));
+        await FillAsync(client, queue, o.Jobs);
         fill.Stop();
 
         if (o.Between is not null) Shell.Run(o.Between);
 
-        NoOp.Reset(o.Jobs);
-        var hosts = Enumerable.Range(0, o.Workers).Select(_ => WorkerHost(o.Server, queue, Math.Max(1, o.Concurrency / o.Workers), o.Prefetch / o.Workers)).ToList();
         Log.Info($"draining with {o.Workers} worker host(s), concurrency {o.Concurrency}");
-        var drain = Stopwatch.StartNew();
-        await Task.WhenAll(hosts.Select(h => h.StartAsync()));
-        await NoOp.AllDone.WaitAsync(TimeSpan.FromMinutes(10));
-        // Stopping flushes the last completions: the clock stops when the server has acknowledged every one.
-        await Task.WhenAll(hosts.Select(h => h.StopAsync()));
-        drain.Stop();
-        foreach (var h in hosts) h.Dispose();
+        var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
+        var drain = await DrainAsync(o, queue, o.Jobs);
+        var cpu = Process.GetCurrentProcess().TotalProcessorTime - cpuBefore;
 
         var summary = (await client.ListQueuesAsync()).Single(q => q.Name == queue);
         var succeeded = summary.Counts.GetValueOrDefault("succeeded");
@@ -57,11 +55,42 @@ internal static class Throughput
             concurrency = o.Concurrency,
             workers = o.Workers,
             prefetch = o.Prefetch,
+            warmup = o.Warmup,
             enqueue_seconds = Math.Round(fill.Elapsed.TotalSeconds, 3),
             enqueue_jobs_per_sec = Math.Round(o.Jobs / fill.Elapsed.TotalSeconds),
-            seconds = Math.Round(drain.Elapsed.TotalSeconds, 3),
-            jobs_per_sec = Math.Round(o.Jobs / drain.Elapsed.TotalSeconds),
+            seconds = Math.Round(drain.TotalSeconds, 3),
+            jobs_per_sec = Math.Round(o.Jobs / drain.TotalSeconds),
+            worker_cpu_seconds = Math.Round(cpu.TotalSeconds, 3),
         };
+    }
+
+    private static async Task FillAsync(GantryClient client, string queue, int jobs)
+    {
+        var batches = Enumerable.Range(0, (jobs + FillBatch - 1) / FillBatch)
+            .Select(b => Enumerable.Range(b * FillBatch, Math.Min(FillBatch, jobs - b * FillBatch))
+                .Select(i => client.Job(queue, new { n = i })).ToList()).ToList();
+        await Parallel.ForEachAsync(batches, new ParallelOptions { MaxDegreeOfParallelism = FillParallelism },
+            async (batch, ct) => await client.EnqueueManyAsync(batch, ct));
+    }
+
+    /// <summary>Starts the worker host(s) and returns the time until all <paramref name="jobs"/> completions are acknowledged.</summary>
+    private static async Task<TimeSpan> DrainAsync(BenchOptions o, string queue, int jobs)
+    {
+        NoOp.Reset(jobs);
+        var hosts = Enumerable.Range(0, o.Workers)
+            .Select(_ => WorkerHost(o.Server, queue, Math.Max(1, o.Concurrency / o.Workers), o.Prefetch / o.Workers)).ToList();
+        var clock = Stopwatch.StartNew();
+        using var progress = Environment.GetEnvironmentVariable("BENCH_PROGRESS") is null ? null : new Timer(_ =>
+            Log.Info($"  {clock.ElapsedMilliseconds} ms: {jobs - NoOp.Remaining} handled"), null, 50, 50);
+        await Task.WhenAll(hosts.Select(h => h.StartAsync()));
+        await NoOp.AllDone.WaitAsync(TimeSpan.FromMinutes(10));
+        var handled = clock.Elapsed;
+        // Stopping flushes the last completions: the clock stops when the server has acknowledged every one.
+        await Task.WhenAll(hosts.Select(h => h.StopAsync()));
+        clock.Stop();
+        Log.Info($"all {jobs} handlers ran after {handled.TotalMilliseconds:0} ms; completions acknowledged after {clock.Elapsed.TotalMilliseconds:0} ms");
+        foreach (var h in hosts) h.Dispose();
+        return clock.Elapsed;
     }
 
     internal static IHost WorkerHost(string server, string queue, int concurrency, int prefetch)
@@ -80,6 +109,8 @@ internal static class Throughput
         private static TaskCompletionSource _allDone = new();
 
         public static Task AllDone => _allDone.Task;
+
+        public static int Remaining => Volatile.Read(ref _remaining);
 
         public static void Reset(int jobs)
         {

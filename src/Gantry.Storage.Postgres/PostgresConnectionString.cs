@@ -47,11 +47,35 @@ public static class PostgresConnectionString
         return b.ConnectionString;
     }
 
-    /// <summary>The same connection, with commits that do not wait for the WAL to reach disk.</summary>
-    public static string WithAsyncCommit(string connectionString)
+    /// <summary>The same connection, with session settings passed at connect time (<c>-c name=value</c>).</summary>
+    public static string WithSettings(string connectionString, params string[] settings)
     {
         var b = new NpgsqlConnectionStringBuilder(connectionString);
-        b.Options = string.IsNullOrWhiteSpace(b.Options) ? "-c synchronous_commit=off" : b.Options + " -c synchronous_commit=off";
+        var extra = string.Join(' ', settings.Select(s => "-c " + s));
+        b.Options = string.IsNullOrWhiteSpace(b.Options) ? extra : b.Options + " " + extra;
+        return b.ConnectionString;
+    }
+
+    /// <summary>Settings for the statements that update batches of jobs by id: never a nested loop or a sequential
+    /// scan, whatever the (always stale) statistics say. See <c>PostgresLeases</c>.</summary>
+    public static readonly string[] ForBatchStatements = ["enable_nestloop=off", "enable_seqscan=off"];
+
+    /// <summary>Commits that do not wait for the WAL to reach disk.</summary>
+    public const string AsyncCommit = "synchronous_commit=off";
+
+    /// <summary>Defaults to 64 server-side prepared statements per connection: the store runs a handful of statements
+    /// over and over, and planning one of them can cost more than running it.</summary>
+    public const int DefaultMaxAutoPrepare = 64;
+
+    /// <summary>Turns on Npgsql's automatic preparation unless the connection string already says how to prepare.</summary>
+    public static string WithPreparedStatements(string connectionString)
+    {
+        var b = new NpgsqlConnectionStringBuilder(connectionString);
+        if (b.MaxAutoPrepare == 0)
+        {
+            b.MaxAutoPrepare = DefaultMaxAutoPrepare;
+            b.AutoPrepareMinUsages = 2;
+        }
         return b.ConnectionString;
     }
 }

@@ -9,12 +9,12 @@ namespace Gantry.Storage.Postgres;
 internal sealed class PostgresJobAdmin(NpgsqlDataSource db, JobSignals signals)
 {
     private const string PromoteSql = $"""
-        WITH due AS (
-            SELECT id FROM gantry_jobs WHERE state IN (0, 4) AND run_at <= $1
-            ORDER BY run_at LIMIT $2 FOR UPDATE SKIP LOCKED
-        ),
-        promoted AS (
-            UPDATE gantry_jobs j SET state = 1 FROM due WHERE j.id = due.id RETURNING j.queue
+        WITH promoted AS (
+            UPDATE gantry_jobs j SET state = 1
+            WHERE j.id = ANY (ARRAY(
+                SELECT id FROM gantry_jobs WHERE state IN (0, 4) AND run_at <= $1
+                ORDER BY run_at LIMIT $2 FOR UPDATE SKIP LOCKED))
+            RETURNING j.queue
         ),
         per_queue AS (SELECT queue, count(*) AS n FROM promoted GROUP BY queue)
         SELECT queue, n, pg_notify('{PostgresChannels.JobsAvailable}', queue) FROM per_queue
@@ -27,7 +27,7 @@ internal sealed class PostgresJobAdmin(NpgsqlDataSource db, JobSignals signals)
             SET state = CASE WHEN t.state = 2 THEN 2 ELSE 6 END,
                 cancel_requested = j.cancel_requested OR t.state = 2,
                 finished_at = CASE WHEN t.state = 2 THEN j.finished_at ELSE $2 END
-            FROM target t WHERE j.id = t.id AND t.state IN (0, 1, 2, 4)
+            FROM target t WHERE j.id = $1 AND j.id = t.id AND t.state IN (0, 1, 2, 4)
             RETURNING j.state
         )
         SELECT t.state, c.state,

@@ -16,6 +16,7 @@ namespace Gantry.Storage.Postgres;
 public sealed class PostgresJobStore : IJobStore
 {
     private readonly NpgsqlDataSource _db;
+    private readonly NpgsqlDataSource _batchDb;
     private readonly NpgsqlDataSource _leaseDb;
     private readonly PostgresStoreOptions _options;
     private readonly JobSignals _signals;
@@ -33,13 +34,16 @@ public sealed class PostgresJobStore : IJobStore
         _signals = signals;
         _time = time;
         _log = log;
-        var connectionString = PostgresConnectionString.Normalize(_options.ConnectionString);
+        var connectionString = PostgresConnectionString.WithPreparedStatements(PostgresConnectionString.Normalize(_options.ConnectionString));
         _db = new NpgsqlDataSourceBuilder(connectionString).Build();
+        _batchDb = new NpgsqlDataSourceBuilder(
+            PostgresConnectionString.WithSettings(connectionString, PostgresConnectionString.ForBatchStatements)).Build();
         // Granting and extending leases commit without waiting for the WAL flush: losing one in a database crash only
         // means the job runs again, which at-least-once allows, and it spares the hot fetch path a disk wait.
-        _leaseDb = new NpgsqlDataSourceBuilder(PostgresConnectionString.WithAsyncCommit(connectionString)).Build();
+        _leaseDb = new NpgsqlDataSourceBuilder(PostgresConnectionString.WithSettings(connectionString,
+            [.. PostgresConnectionString.ForBatchStatements, PostgresConnectionString.AsyncCommit])).Build();
         _inserts = new PostgresJobInserts(_db, signals);
-        _leases = new PostgresLeases(_db, _leaseDb, signals);
+        _leases = new PostgresLeases(_batchDb, _leaseDb, signals);
         _admin = new PostgresJobAdmin(_db, signals);
         _reads = new PostgresJobReads(_db);
     }
@@ -106,6 +110,7 @@ public sealed class PostgresJobStore : IJobStore
         if (Interlocked.Exchange(ref _disposed, 1) == 1) return;
         if (_listener is not null) await _listener.DisposeAsync().ConfigureAwait(false);
         await _leaseDb.DisposeAsync().ConfigureAwait(false);
+        await _batchDb.DisposeAsync().ConfigureAwait(false);
         await _db.DisposeAsync().ConfigureAwait(false);
     }
 }

@@ -44,7 +44,9 @@ internal static class PostgresSchema
             ALTER SEQUENCE gantry_jobs_id_seq OWNED BY gantry_jobs.id;
             CREATE INDEX gantry_jobs_fetch ON gantry_jobs (queue, priority DESC, run_at, id) WHERE state = 1;
             CREATE INDEX gantry_jobs_due ON gantry_jobs (run_at) WHERE state IN (0, 4);
-            CREATE INDEX gantry_jobs_lease ON gantry_jobs (lease_expires_at) WHERE state = 2;
+            -- Not "WHERE state = 2": statements that update running jobs by id must never be tempted to scan this index
+            -- (statistics on state are always stale); lease_expires_at is set exactly while a job runs.
+            CREATE INDEX gantry_jobs_lease ON gantry_jobs (lease_expires_at) WHERE lease_expires_at IS NOT NULL;
             CREATE INDEX gantry_jobs_finished ON gantry_jobs (state, finished_at) WHERE state IN (3, 5, 6);
             CREATE UNIQUE INDEX gantry_jobs_unique ON gantry_jobs (queue, unique_key)
                 WHERE unique_key IS NOT NULL AND state IN (0, 1, 2, 4);

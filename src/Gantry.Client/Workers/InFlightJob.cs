@@ -3,10 +3,11 @@ using Gantry.Contracts;
 namespace Gantry.Client.Workers;
 
 /// <summary>A job a handler is working on, with what the host has learned about it since the fetch.</summary>
-internal sealed class InFlightJob(LeasedJobView job, CancellationToken hardStop, DateTimeOffset leasedAt)
+internal sealed class InFlightJob(LeasedJobView job, DateTimeOffset leasedAt)
 {
     public LeasedJobView Job { get; } = job;
-    public CancellationTokenSource Cancellation { get; } = CancellationTokenSource.CreateLinkedTokenSource(hardStop);
+    /// <summary>Fired by <see cref="Cancel"/>: a plain source (not linked to a parent) keeps the per-job cost low.</summary>
+    public CancellationTokenSource Cancellation { get; } = new();
     public TimeSpan Timeout { get; } = TimeSpan.FromSeconds(Math.Max(1, job.Timeout));
     public DateTimeOffset LastBeat { get; set; } = leasedAt;
 

@@ -7,10 +7,12 @@ using Microsoft.Extensions.Logging;
 namespace Gantry.Client.Workers;
 
 /// <summary>
-/// Works one queue. The fetch loop leases jobs into a local buffer (up to concurrency + prefetch held at once,
-/// long-polling when idle); the dispatch loop starts a buffered job whenever a handler slot is free, each in its own
-/// DI scope, and hands outcomes to the reporter. On shutdown it stops fetching, gives buffered jobs back at once,
-/// lets running jobs finish within the grace period, then cancels and releases the rest.
+/// Works one queue. The fetch loop leases jobs into a local buffer, holding at most concurrency + prefetch jobs
+/// (long-polling when idle); one slot loop per unit of concurrency takes jobs from the buffer and runs them, each
+/// handler in its own DI scope, and hands outcomes to the reporter. No per-job task or semaphore hand-off: a busy
+/// worker moves from one job to the next without waking another thread.
+/// On shutdown it stops fetching, gives buffered jobs back at once, lets running jobs finish within the grace
+/// period, then cancels and releases the rest.
 /// </summary>
 internal sealed class QueueWorker
 {
@@ -22,70 +24,52 @@ internal sealed class QueueWorker
     private readonly LeaseHeartbeats _heartbeats;
     private readonly TimeProvider _time;
     private readonly ILogger _log;
-    /// <summary>One unit per job held (buffered or running): bounds concurrency + prefetch.</summary>
-    private readonly SemaphoreSlim _capacity;
-    /// <summary>One unit per running handler: bounds concurrency.</summary>
-    private readonly SemaphoreSlim _slots;
-    private readonly Channel<InFlightJob> _buffer = Channel.CreateUnbounded<InFlightJob>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Channel<InFlightJob> _buffer = Channel.CreateUnbounded<InFlightJob>();
     private readonly ConcurrentDictionary<long, InFlightJob> _running = new();
-    private readonly CancellationTokenSource _hardStop = new();
+    private readonly AsyncSignal _room = new();
+    /// <summary>Two fetches in flight keep the buffer filling while the handlers empty it.</summary>
+    private const int MaxFetchesInFlight = 2;
+    private readonly int _capacity;
     private readonly int _refillAt;
+    private int _held;
     private int _buffered;
+    private volatile bool _draining;
     private Task _fetchLoop = Task.CompletedTask;
-    private Task _dispatchLoop = Task.CompletedTask;
+    private Task[] _slotLoops = [];
 
     public QueueWorker(QueueRegistration registration, GantryClient client, IServiceScopeFactory scopes, GantryWorkerOptions options,
         LeaseReporter reporter, LeaseHeartbeats heartbeats, TimeProvider time, ILogger log)
     {
         (_registration, _client, _scopes, _options, _reporter, _heartbeats, _time, _log) =
             (registration, client, scopes, options, reporter, heartbeats, time, log);
-        var held = registration.Concurrency + registration.Prefetch;
-        _capacity = new SemaphoreSlim(held, held);
-        _slots = new SemaphoreSlim(registration.Concurrency, registration.Concurrency);
-        // With a buffer, refill once half of it is free (bigger fetches); without one, whenever a slot is free.
-        _refillAt = Math.Max(1, (registration.Prefetch + 1) / 2);
+        _capacity = registration.Concurrency + registration.Prefetch;
+        // With a buffer, fetch in halves of everything held (big fetches, two in flight); without one, whenever a slot is free.
+        _refillAt = registration.Prefetch == 0 ? 1 : Math.Max(1, _capacity / 2);
     }
 
     public void Start(CancellationToken stopFetching)
     {
         _fetchLoop = Task.Run(() => FetchLoopAsync(stopFetching));
-        _dispatchLoop = Task.Run(DispatchLoopAsync);
+        _slotLoops = Enumerable.Range(0, _registration.Concurrency).Select(_ => Task.Run(SlotLoopAsync)).ToArray();
     }
 
     private async Task FetchLoopAsync(CancellationToken stop)
     {
+        var fetches = new List<Task>(MaxFetchesInFlight);
         try
         {
             while (!stop.IsCancellationRequested)
             {
-                var free = await TakeCapacityAsync(stop).ConfigureAwait(false);
-                IReadOnlyList<LeasedJobView> jobs;
-                try
+                fetches.RemoveAll(f => f.IsCompleted);
+                var free = _capacity - Volatile.Read(ref _held);
+                var busy = fetches.Count > 0 || Volatile.Read(ref _buffered) > 0;
+                if (free <= 0 || fetches.Count >= MaxFetchesInFlight || free < _refillAt && busy)
                 {
-                    jobs = await _client.FetchAsync(_registration.Queue, free, _options.FetchWait, stop).ConfigureAwait(false);
-                }
-                catch (Exception ex) when (ex is not OperationCanceledException || !stop.IsCancellationRequested)
-                {
-                    _capacity.Release(free);
-                    _log.LogWarning(ex, "Fetching from queue {Queue} failed; retrying in {Delay}", _registration.Queue, _options.RetryDelay);
-                    await Task.Delay(_options.RetryDelay, _time, stop).ConfigureAwait(false);
+                    await _room.WaitAsync(stop).ConfigureAwait(false);
                     continue;
                 }
-                catch (OperationCanceledException)
-                {
-                    _capacity.Release(free);
-                    return;
-                }
-
-                if (jobs.Count < free) _capacity.Release(free - jobs.Count);
-                var now = _time.GetUtcNow();
-                foreach (var job in jobs)
-                {
-                    var held = new InFlightJob(job, _hardStop.Token, now);
-                    _heartbeats.Track(held);
-                    Interlocked.Increment(ref _buffered);
-                    _buffer.Writer.TryWrite(held);
-                }
+                Interlocked.Add(ref _held, free);
+                fetches.Add(FetchIntoBufferAsync(free, stop));
             }
         }
         catch (OperationCanceledException) when (stop.IsCancellationRequested)
@@ -97,53 +81,62 @@ internal sealed class QueueWorker
         }
         finally
         {
+            await Task.WhenAll(fetches).ConfigureAwait(false);
             _buffer.Writer.TryComplete();
         }
     }
 
-    /// <summary>Waits for room to hold at least one more job and takes what is free, waiting for a bigger share while
-    /// the buffer still has work for the handlers (so fetches are large without starving anyone).</summary>
-    private async Task<int> TakeCapacityAsync(CancellationToken stop)
+    /// <summary>One fetch for <paramref name="reserved"/> jobs (already counted as held): up to two run at once, so the
+    /// next batch is on its way while the handlers work through the last one.</summary>
+    private async Task FetchIntoBufferAsync(int reserved, CancellationToken stop)
     {
-        await _capacity.WaitAsync(stop).ConfigureAwait(false);
-        var free = 1;
-        while (true)
+        try
         {
-            while (_capacity.Wait(0)) free++;
-            if (free >= _refillAt || Volatile.Read(ref _buffered) == 0) return free;
-            try
+            var jobs = await _client.FetchAsync(_registration.Queue, reserved, _options.FetchWait, stop).ConfigureAwait(false);
+            Interlocked.Add(ref _held, jobs.Count - reserved);
+            var now = _time.GetUtcNow();
+            foreach (var job in jobs)
             {
-                await _capacity.WaitAsync(stop).ConfigureAwait(false);
-                free++;
+                var held = new InFlightJob(job, now);
+                _heartbeats.Track(held);
+                Interlocked.Increment(ref _buffered);
+                _buffer.Writer.TryWrite(held);
             }
-            catch (OperationCanceledException)
-            {
-                _capacity.Release(free);
-                throw;
-            }
+        }
+        catch (Exception ex)
+        {
+            Interlocked.Add(ref _held, -reserved);
+            if (ex is OperationCanceledException && stop.IsCancellationRequested) return;
+            _log.LogWarning(ex, "Fetching from queue {Queue} failed; retrying in {Delay}", _registration.Queue, _options.RetryDelay);
+            try { await Task.Delay(_options.RetryDelay, _time, stop).ConfigureAwait(false); }
+            catch (OperationCanceledException) { }
+        }
+        finally
+        {
+            _room.Set();
         }
     }
 
-    private async Task DispatchLoopAsync()
+    private async Task SlotLoopAsync()
     {
-        await foreach (var job in _buffer.Reader.ReadAllAsync().ConfigureAwait(false))
+        var reader = _buffer.Reader;
+        while (await reader.WaitToReadAsync().ConfigureAwait(false))
         {
-            await _slots.WaitAsync().ConfigureAwait(false);
-            Interlocked.Decrement(ref _buffered);
-            if (job.Stop == StopReason.Released)
+            while (!_draining && reader.TryRead(out var job))
             {
-                _slots.Release();
-                continue;
+                Interlocked.Decrement(ref _buffered);
+                await RunAsync(job).ConfigureAwait(false);
+                var free = _capacity - Interlocked.Decrement(ref _held);
+                if (free >= _refillAt || Volatile.Read(ref _buffered) == 0) _room.Set();
             }
-            _running[job.Job.Id] = job;
-            // Task.Run: a handler that blocks before its first await must not stall dispatching.
-            _ = Task.Run(() => RunAsync(job));
+            if (_draining) return;
         }
     }
 
     private async Task RunAsync(InFlightJob inFlight)
     {
         var job = inFlight.Job;
+        _running[job.Id] = inFlight;
         try
         {
             await using var scope = _scopes.CreateAsyncScope();
@@ -169,8 +162,6 @@ internal sealed class QueueWorker
             _heartbeats.Untrack(inFlight);
             _running.TryRemove(job.Id, out _);
             inFlight.Cancellation.Dispose();
-            _slots.Release();
-            _capacity.Release();
         }
     }
 
@@ -179,18 +170,17 @@ internal sealed class QueueWorker
     public async Task DrainAsync(Task graceEnds)
     {
         await _fetchLoop.ConfigureAwait(false);
+        _draining = true;
         var unstarted = new List<InFlightJob>();
         while (_buffer.Reader.TryRead(out var job))
         {
             Interlocked.Decrement(ref _buffered);
-            job.Stop = StopReason.Released;
             _heartbeats.Untrack(job);
             unstarted.Add(job);
         }
         await ReleaseAsync(unstarted, "buffered").ConfigureAwait(false);
-        await _dispatchLoop.ConfigureAwait(false);
 
-        var allDone = WhenIdleAsync();
+        var allDone = Task.WhenAll(_slotLoops);
         if (await Task.WhenAny(allDone, graceEnds).ConfigureAwait(false) == allDone) return;
         var remaining = _running.Values.ToList();
         foreach (var job in remaining) job.Cancel(StopReason.Released);
@@ -209,12 +199,5 @@ internal sealed class QueueWorker
         {
             _log.LogError(ex, "Releasing {Count} jobs failed; they return to the queue when their leases expire", jobs.Count);
         }
-    }
-
-    private async Task WhenIdleAsync()
-    {
-        // Every slot back means no handler is running.
-        for (var i = 0; i < _registration.Concurrency; i++) await _slots.WaitAsync().ConfigureAwait(false);
-        _slots.Release(_registration.Concurrency);
     }
 }

@@ -1,0 +1,83 @@
+#!/usr/bin/env bash
+# Side-by-side benchmark: graphile-worker and Gantry on the same throw-away PostgreSQL (same machine, same job count,
+# same concurrency), then Gantry on its embedded SQLite store. Prints one Markdown table with the machine's
+# description and the ratios; writes it to bench/results/latest.md as well.
+#
+#   bench/compare.sh                 # 20000 jobs, concurrency 24, 3 runs each (medians reported)
+#   JOBS=100000 RUNS=5 bench/compare.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+
+JOBS=${JOBS:-20000}
+CONCURRENCY=${CONCURRENCY:-24}
+RUNS=${RUNS:-3}
+PREFETCH=${PREFETCH:-500}   # graphile-worker's batched mode uses a local queue of 500
+SAMPLES=${SAMPLES:-200}
+WARMUP=${WARMUP:-5000}      # each harness first drains this many jobs untimed, in the same process
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/gantry-bench.XXXXXX")
+chmod 755 "$work"
+pids=()
+cleanup() {
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  scripts/pg-throwaway.sh stop "$work/pg" >/dev/null 2>&1 || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+log() { echo "[compare] $*" >&2; }
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
+
+log "building (Release)"
+dotnet build src/Gantry.Server -c Release -nologo -v quiet -clp:ErrorsOnly >&2
+dotnet build bench/Gantry.Bench -c Release -nologo -v quiet -clp:ErrorsOnly >&2
+bench="dotnet bench/Gantry.Bench/bin/Release/net10.0/gantry-bench.dll"
+
+log "starting PostgreSQL (default durability: fsync on, synchronous_commit on)"
+pg=$(scripts/pg-throwaway.sh start "$work/pg")
+port=$(cat "$work/pg/port")
+psql_admin="psql -q -h 127.0.0.1 -p $port -U postgres"
+$psql_admin -d postgres -c "CREATE DATABASE gantry_bench" >&2
+
+start_gantry() { # $1 = name, rest = extra args; echoes the URL
+  local name=$1; shift
+  local http; http=$(free_port)
+  mkdir -p "$work/$name"
+  (cd "$work/$name" && exec "$root/src/Gantry.Server/bin/Release/net10.0/gantry" server --urls "http://127.0.0.1:$http" "$@" \
+     >"$work/$name/server.log" 2>&1) &
+  pids+=($!)
+  for _ in $(seq 100); do curl -sf "http://127.0.0.1:$http/health" >/dev/null 2>&1 && break; sleep 0.1; done
+  echo "http://127.0.0.1:$http"
+}
+
+results="$work/results.jsonl"
+: >"$results"
+
+for run in $(seq "$RUNS"); do
+  log "run $run/$RUNS: graphile-worker (batching on)"
+  node bench/graphile/bench.mjs --connection "$pg" --jobs "$JOBS" --concurrency "$CONCURRENCY" --batching on --warmup "$WARMUP" \
+    --latency-samples "$SAMPLES" 2>>"$work/graphile.log" | sed 's/^{/{"label":"graphile-worker batched",/' >>"$results"
+done
+log "graphile-worker (batching off), once"
+node bench/graphile/bench.mjs --connection "$pg" --jobs "$JOBS" --concurrency "$CONCURRENCY" --batching off --warmup "$WARMUP" \
+  --latency-samples "$SAMPLES" 2>>"$work/graphile.log" | sed 's/^{/{"label":"graphile-worker unbatched",/' >>"$results"
+
+pg_url=$(start_gantry pg --store "${pg};Database=gantry_bench")
+sqlite_url=$(start_gantry sqlite --data "$work/sqlite/data")
+analyze="$psql_admin -d gantry_bench -c 'ANALYZE gantry_jobs'"
+for run in $(seq "$RUNS"); do
+  log "run $run/$RUNS: Gantry on PostgreSQL"
+  $bench throughput --server "$pg_url" --store postgresql --jobs "$JOBS" --concurrency "$CONCURRENCY" --prefetch "$PREFETCH" \
+    --warmup "$WARMUP" --between "$analyze" 2>>"$work/gantry.log" | sed 's/^{/{"label":"gantry postgresql",/' >>"$results"
+  $bench latency --server "$pg_url" --store postgresql --samples "$SAMPLES" 2>>"$work/gantry.log" \
+    | sed 's/^{/{"label":"gantry postgresql latency",/' >>"$results"
+  log "run $run/$RUNS: Gantry on SQLite"
+  $bench throughput --server "$sqlite_url" --store sqlite --jobs "$JOBS" --concurrency "$CONCURRENCY" --prefetch "$PREFETCH" \
+    --warmup "$WARMUP" 2>>"$work/gantry.log" | sed 's/^{/{"label":"gantry sqlite",/' >>"$results"
+  $bench latency --server "$sqlite_url" --store sqlite --samples "$SAMPLES" 2>>"$work/gantry.log" \
+    | sed 's/^{/{"label":"gantry sqlite latency",/' >>"$results"
+done
+
+mkdir -p bench/results
+python3 bench/summarize.py "$results" "$JOBS" "$CONCURRENCY" "$RUNS" "$PREFETCH" "$WARMUP" | tee bench/results/latest.md
