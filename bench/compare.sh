@@ -44,7 +44,7 @@ start_gantry() { # $1 = name, rest = extra args; echoes the URL
   local name=$1; shift
   local http; http=$(free_port)
   mkdir -p "$work/$name"
-  (cd "$work/$name" && exec "$root/src/Gantry.Server/bin/Release/net10.0/gantry" server --urls "http://127.0.0.1:$http" "$@" \
+  (cd "$work/$name" && exec env ${SERVER_ENV:-X=1} "$root/src/Gantry.Server/bin/Release/net10.0/gantry" server --urls "http://127.0.0.1:$http" "$@" \
      >"$work/$name/server.log" 2>&1) &
   pids+=($!)
   for _ in $(seq 100); do curl -sf "http://127.0.0.1:$http/health" >/dev/null 2>&1 && break; sleep 0.1; done

@@ -14,6 +14,7 @@ namespace Gantry.Client;
 public sealed partial class GantryClient : IDisposable
 {
     private static readonly GantryJsonContext Wire = GantryJsonContext.Default;
+    private static readonly MediaTypeHeaderValue JsonMediaType = new("application/json") { CharSet = "utf-8" };
     private readonly HttpClient _http;
     private readonly bool _ownsHttp;
     private readonly TimeSpan _requestTimeout;
@@ -170,7 +171,13 @@ public sealed partial class GantryClient : IDisposable
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
         timeout.CancelAfter(_requestTimeout + extraWait);
         using var request = new HttpRequestMessage(method, path);
-        if (body is not null && requestType is not null) request.Content = JsonContent.Create(body, requestType);
+        if (body is not null && requestType is not null)
+        {
+            // Serialized up front so the request carries a Content-Length: a streamed (chunked) body costs the
+            // server an extra read and the caller about a millisecond per call.
+            request.Content = new ByteArrayContent(JsonSerializer.SerializeToUtf8Bytes(body, requestType));
+            request.Content.Headers.ContentType = JsonMediaType;
+        }
         HttpResponseMessage response;
         try
         {
