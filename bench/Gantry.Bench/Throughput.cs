@@ -40,8 +40,12 @@ internal static class Throughput
 
         Log.Info($"draining with {o.Workers} worker host(s), concurrency {o.Concurrency}");
         var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
+        var jitBefore = (Methods: System.Runtime.JitInfo.GetCompiledMethodCount(), Time: System.Runtime.JitInfo.GetCompilationTime());
         var drain = await DrainAsync(o, queue, o.Jobs);
         var cpu = Process.GetCurrentProcess().TotalProcessorTime - cpuBefore;
+        // The JIT still at work during the timed drain means the warm-up was too short to reach steady state.
+        Log.Info($"JIT during the drain: {System.Runtime.JitInfo.GetCompiledMethodCount() - jitBefore.Methods} methods, " +
+                 $"{(System.Runtime.JitInfo.GetCompilationTime() - jitBefore.Time).TotalMilliseconds:0} ms");
 
         var summary = (await client.ListQueuesAsync()).Single(q => q.Name == queue);
         var succeeded = summary.Counts.GetValueOrDefault("succeeded");
