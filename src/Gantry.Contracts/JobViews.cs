@@ -56,6 +56,8 @@ public sealed class CancelResponse
 public sealed class QueueView
 {
     public string Name { get; set; } = "";
+    /// <summary>"durable" (jobs in the store) or "memory" (a Gearman function's in-memory lane).</summary>
+    public string Lane { get; set; } = "durable";
     public bool Paused { get; set; }
     /// <summary>Jobs per state, every state present.</summary>
     public Dictionary<string, long> Counts { get; set; } = [];

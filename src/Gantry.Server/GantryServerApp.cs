@@ -1,5 +1,6 @@
 using System.Net;
 using Gantry.Contracts;
+using Gantry.Gearman;
 using Gantry.Core.Storage;
 using Gantry.Hosting;
 using Gantry.Storage.Sqlite;
@@ -27,10 +28,25 @@ public static class GantryServerApp
 
         var gantry = builder.Configuration.GetSection("Gantry");
         var urls = gantry["Urls"] is { Length: > 0 } configured ? configured : GantryServerOptions.DefaultUrls;
-        builder.WebHost.UseUrls(urls);
         builder.WebHost.ConfigureKestrel(k => k.AddServerHeader = false);
 
         builder.Services.AddGantry(gantry);
+        var gearman = gantry.GetSection("Gearman");
+        var gearmanListen = gearman["Listen"] is { Length: > 0 } listen ? listen : GearmanOptions.DefaultListen;
+        if (!string.Equals(gearmanListen.Trim(), GearmanOptions.Off, StringComparison.OrdinalIgnoreCase))
+        {
+            builder.Services.AddGantryGearman(gearman);
+            // A malformed address is reported by the options validation at start, with the others.
+            if (GearmanEndpoint.TryParse(gearmanListen, out var endpoint, out _))
+                builder.WebHost.ConfigureKestrel((context, k) =>
+                    k.ListenGearman(urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries), endpoint,
+                        k.ApplicationServices.GetRequiredService<GearmanListener>()));
+            else builder.WebHost.UseUrls(urls);
+        }
+        else
+        {
+            builder.WebHost.UseUrls(urls);
+        }
         builder.Services.AddOpenApi();
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, GantryJsonContext.Default));
 
@@ -42,8 +58,17 @@ public static class GantryServerApp
     }
 
     /// <summary>Where the server listens once started, for the start-up line and for tests.</summary>
-    public static IReadOnlyList<string> Addresses(WebApplication app) =>
-        app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.ToList() ?? [];
+    public static IReadOnlyList<string> Addresses(WebApplication app)
+    {
+        var all = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.ToList() ?? [];
+        // Kestrel lists the Gearman endpoint among its addresses; it is not an HTTP address.
+        if (Gearman(app) is { EndPoint: { } gearman })
+            all.RemoveAll(a => Uri.TryCreate(a, UriKind.Absolute, out var u) && u.Port == gearman.Port);
+        return all;
+    }
+
+    /// <summary>The Gearman listener, when the Gearman front is on.</summary>
+    public static GearmanListener? Gearman(WebApplication app) => app.Services.GetService<GearmanListener>();
 
     /// <summary>One line that says where the server listens and what it stores into.</summary>
     public static string Describe(WebApplication app)

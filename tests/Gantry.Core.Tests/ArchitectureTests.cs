@@ -72,6 +72,20 @@ public sealed class ArchitectureTests
         Assert.Equal("Microsoft.NET.Sdk", (string?)project.Root!.Attribute("Sdk"));
     }
 
+    [Fact]
+    public void GearmanCodecProject_ReferencesNothing()
+    {
+        // DESIGN.md: codecs are BCL only, so no other assembly of this repository and no package. The compiled
+        // assembly is checked in Gantry.Protocol.Tests (ProtocolAssemblyTests), which references it.
+        var project = Project("src/Gantry.Protocol.Gearman/Gantry.Protocol.Gearman.csproj");
+
+        Assert.Empty(Items(project, "ProjectReference"));
+        Assert.Empty(Items(project, "PackageReference"));
+        Assert.Empty(Items(project, "Reference"));
+        Assert.Empty(Items(project, "FrameworkReference"));
+        Assert.Equal("Microsoft.NET.Sdk", (string?)project.Root!.Attribute("Sdk"));
+    }
+
     [Theory]
     [InlineData("Directory.Build.props")]
     [InlineData("Directory.Build.targets")]

@@ -20,11 +20,13 @@ public sealed class JobEngine
     private readonly GantryEngineOptions _options;
     private readonly EnqueueRules _enqueueRules;
     private readonly ILogger<JobEngine> _log;
+    private readonly IQueueCountsSource[] _otherQueues;
     private readonly ConcurrentDictionary<string, QueueFetcher> _fetchers = new(StringComparer.Ordinal);
 
     public JobEngine(IJobStore store, JobSignals signals, IOptions<GantryEngineOptions> options, TimeProvider time,
-        FailureRules failureRules, ILogger<JobEngine> log)
+        FailureRules failureRules, ILogger<JobEngine> log, IEnumerable<IQueueCountsSource>? otherQueues = null)
     {
+        _otherQueues = otherQueues?.ToArray() ?? [];
         _store = store;
         _signals = signals;
         _time = time;
@@ -164,7 +166,29 @@ public sealed class JobEngine
         return _store.JobSetFailed(failures, FailureRules, _time.GetUtcNow(), ct);
     }
 
-    public Task<IReadOnlyList<QueueSummary>> ListQueuesAsync(CancellationToken ct = default) => _store.QueueList(ct);
+    /// <summary>The store's queues and the in-memory lanes' queues; a name in both is one queue with the counts added.</summary>
+    public async Task<IReadOnlyList<QueueSummary>> ListQueuesAsync(CancellationToken ct = default)
+    {
+        var stored = await _store.QueueList(ct).ConfigureAwait(false);
+        if (_otherQueues.Length == 0) return stored;
+        var merged = stored.ToDictionary(q => q.Name, StringComparer.Ordinal);
+        foreach (var source in _otherQueues)
+        {
+            foreach (var q in source.QueueCounts())
+            {
+                merged[q.Name] = merged.TryGetValue(q.Name, out var s)
+                    ? s with
+                    {
+                        Counts = JobStates.All.ToDictionary(st => st, st => s.Counts.GetValueOrDefault(st) + q.Counts.GetValueOrDefault(st)),
+                        OldestAvailableSince = Earliest(s.OldestAvailableSince, q.OldestAvailableSince),
+                    }
+                    : q;
+            }
+        }
+        return merged.Values.OrderBy(q => q.Name, StringComparer.Ordinal).ToList();
+    }
+
+    private static DateTimeOffset? Earliest(DateTimeOffset? a, DateTimeOffset? b) => a is null ? b : b is null ? a : a < b ? a : b;
 
     public Task SetQueuePausedAsync(string queue, bool paused, CancellationToken ct = default) =>
         _store.QueueSetPaused(QueueName.Validate(queue), paused, _time.GetUtcNow(), ct);

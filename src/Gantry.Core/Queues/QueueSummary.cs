@@ -16,4 +16,13 @@ public sealed record QueueSummary(
     /// <summary>How long the oldest available job has waited at <paramref name="now"/>.</summary>
     public TimeSpan? OldestAvailableAge(DateTimeOffset now) =>
         OldestAvailableSince is { } since ? (now > since ? now - since : TimeSpan.Zero) : null;
+
+    /// <summary>Where the queue's jobs live: <see cref="QueueLanes.Durable"/> (the store) or <see cref="QueueLanes.Memory"/>.</summary>
+    public string Lane { get; init; } = QueueLanes.Durable;
+}
+
+public static class QueueLanes
+{
+    public const string Durable = "durable";
+    public const string Memory = "memory";
 }

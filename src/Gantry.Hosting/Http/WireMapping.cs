@@ -77,6 +77,7 @@ internal static class WireMapping
     public static QueueView ToWire(QueueSummary q, DateTimeOffset now) => new()
     {
         Name = q.Name,
+        Lane = q.Lane,
         Paused = q.Paused,
         Counts = JobStates.All.ToDictionary(s => s.ToWire(), s => q.Counts.TryGetValue(s, out var n) ? n : 0),
         OldestAvailableAgeSeconds = q.OldestAvailableAge(now)?.TotalSeconds,

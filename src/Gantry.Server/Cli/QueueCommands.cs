@@ -22,10 +22,10 @@ internal static class QueueCommands
                 Tables.PrintJson(new QueueListView { Queues = queues.ToList() }, GantryJsonContext.Default.QueueListView);
                 return 0;
             }
-            var table = Tables.New(["QUEUE", "PAUSED", .. States.Select(s => s.ToUpperInvariant()), "OLDEST WAITING"]);
+            var table = Tables.New(["QUEUE", "LANE", "PAUSED", .. States.Select(s => s.ToUpperInvariant()), "OLDEST WAITING"]);
             foreach (var q in queues)
             {
-                table.AddRow([Markup.Escape(q.Name), q.Paused ? "yes" : "", .. States.Select(s => q.Counts.GetValueOrDefault(s).ToString()),
+                table.AddRow([Markup.Escape(q.Name), q.Lane, q.Paused ? "yes" : "", .. States.Select(s => q.Counts.GetValueOrDefault(s).ToString()),
                     Tables.Age(q.OldestAvailableAgeSeconds)]);
             }
             Tables.Console.Write(table);

@@ -21,6 +21,7 @@ internal static class ServerCommand
             {
                 await app.StartAsync(ct);
                 Console.WriteLine(GantryServerApp.Describe(app));
+                if (GantryServerApp.Gearman(app) is { EndPoint: not null } gearman) Console.WriteLine($"Gearman listening on {gearman}");
                 WarnIfExposed(app);
                 await app.WaitForShutdownAsync(CancellationToken.None);
             }

@@ -88,7 +88,7 @@ public sealed partial class CliClientVerbTests(CliServerFixture fixture) : IClas
         Assert.True(r.ExitCode == 0, r.ToString());
         Assert.Contains("AVAILABLE", r.Stdout);
         var row = r.Stdout.Split('\n').Single(l => l.Contains(queue));
-        Assert.Matches($@"{Regex.Escape(queue)}\s+0\s+2\s", row); // not paused, 0 scheduled, 2 available
+        Assert.Matches($@"{Regex.Escape(queue)}\s+durable\s+0\s+2\s", row); // durable lane, not paused, 0 scheduled, 2 available
     }
 
     [Fact]

@@ -21,6 +21,8 @@ public static partial class GantryCli
     public static Dictionary<string, string?> Environment(IReadOnlyDictionary<string, string?>? extra = null)
     {
         var env = Inherited.ToDictionary(n => n, _ => (string?)null);
+        // Servers of parallel tests (and any gearmand on this machine) must not fight over Gearman's port 4730.
+        env["GANTRY_GEARMAN__LISTEN"] = "127.0.0.1:0";
         foreach (var (k, v) in extra ?? new Dictionary<string, string?>()) env[k] = v;
         return env;
     }

@@ -7,6 +7,7 @@ public static class TestSettings
     public static IReadOnlyDictionary<string, string?> Base { get; } = new Dictionary<string, string?>
     {
         ["Gantry:Urls"] = "http://127.0.0.1:0",
+        ["Gantry:Gearman:Listen"] = "127.0.0.1:0",
         ["Logging:LogLevel:Default"] = "Warning",
     };
 

@@ -1,0 +1,181 @@
+using System.Threading.Channels;
+using Gantry.Core.Engine;
+using Gantry.Core.Jobs;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Gantry.Gearman;
+
+/// <summary>
+/// The bridge between Gearman and the Gantry store for durable functions. Background submissions are stored (many
+/// per transaction) before JOB_CREATED; Gearman workers lease the queue's jobs one at a time; their reports, which
+/// Gearman never acknowledges to the worker, are batched into the store off the worker's path; and while a worker
+/// stays connected the server keeps its lease alive, because Gearman workers do not heartbeat.
+/// </summary>
+internal sealed class DurableLane : BackgroundService, IDurableReports
+{
+    private readonly GearmanJobServer _server;
+    private readonly JobEngine _engine;
+    private readonly JobSignals _signals;
+    private readonly GearmanOptions _options;
+    private readonly TimeProvider _time;
+    private readonly ILogger _log;
+    private readonly Channel<Report> _reports = Channel.CreateUnbounded<Report>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly CancellationTokenSource _stopping = new();
+
+    public DurableLane(GearmanJobServer server, JobEngine engine, JobSignals signals, IOptions<GearmanOptions> options,
+        TimeProvider time, ILogger<DurableLane> log)
+    {
+        _server = server;
+        _engine = engine;
+        _signals = signals;
+        _options = options.Value;
+        _time = time;
+        _log = log;
+        server.Durable = this;
+        server.DurableWorkerArrived += Watch;
+    }
+
+    /// <summary>Stores background submissions of durable functions in one transaction.</summary>
+    public Task<IReadOnlyList<EnqueueResult>> EnqueueAsync(IReadOnlyList<EnqueueRequest> requests, CancellationToken ct) =>
+        _engine.EnqueueManyAsync(requests, ct);
+
+    public EnqueueRequest Request(in Submission s, GearmanFunctionOptions function) => new()
+    {
+        Queue = s.Function,
+        Payload = s.Payload,
+        Priority = GearmanJobServer.StorePriority(s.Priority),
+        UniqueKey = s.Unique.Length == 0 ? null : System.Text.Encoding.Latin1.GetString(s.Unique is [(byte)'-'] ? s.Payload.Span : s.Unique),
+        RunAt = s.RunAt,
+        MaxAttempts = function.Retries + 1,
+        Timeout = _options.DurableLease,
+    };
+
+    /// <summary>Leases one job of the function's store queue for a Gearman worker, without waiting.</summary>
+    public async Task<LeasedJob?> LeaseAsync(GearmanFunction function, CancellationToken ct)
+    {
+        var jobs = await _engine.FetchAsync(function.Name, 1, TimeSpan.Zero, ct).ConfigureAwait(false);
+        return jobs.Count > 0 ? jobs[0] : null;
+    }
+
+    public Task<Job?> GetAsync(long id, CancellationToken ct) => _engine.GetAsync(id, ct);
+
+    public Task<(CancelOutcome Outcome, Job? Job)> CancelAsync(long id, CancellationToken ct) => _engine.CancelAsync(id, ct);
+
+    public void Complete(LeaseRef lease, ReadOnlyMemory<byte> result) =>
+        _reports.Writer.TryWrite(new Report(ReportKind.Complete, lease, result.ToArray(), null, false));
+
+    public void Fail(LeaseRef lease, string message, bool retry) =>
+        _reports.Writer.TryWrite(new Report(ReportKind.Fail, lease, null, message, retry));
+
+    public void Release(LeaseRef lease, string why) =>
+        _reports.Writer.TryWrite(new Report(ReportKind.Release, lease, null, why, true));
+
+    /// <summary>
+    /// Wakes the function's sleeping Gearman workers whenever the store says its queue has jobs (an HTTP enqueue, a
+    /// due retry, another server's submission); the engine's slow fallback interval covers lost notifications.
+    /// </summary>
+    private void Watch(GearmanFunction function)
+    {
+        lock (function)
+        {
+            if (function.Watched) return;
+            function.Watched = true;
+        }
+        _ = Task.Run(async () =>
+        {
+            var fallback = _engine.Options.Timings.FallbackPollInterval;
+            while (!_stopping.IsCancellationRequested)
+            {
+                try
+                {
+                    var next = _signals.NextJobsAvailable(function.Name);
+                    await Task.WhenAny(next, Task.Delay(fallback, _time, _stopping.Token)).ConfigureAwait(false);
+                    _server.WakeSleepers(function);
+                }
+                catch (OperationCanceledException) { return; }
+                catch (Exception ex)
+                {
+                    _log.LogWarning(ex, "Waking Gearman workers of {Function} failed", function.Name);
+                }
+            }
+        });
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var keeper = KeepLeasesAsync(stoppingToken);
+        var batch = new List<Report>();
+        var reader = _reports.Reader;
+        try
+        {
+            while (await reader.WaitToReadAsync(CancellationToken.None).ConfigureAwait(false))
+            {
+                while (batch.Count < _engine.Options.Limits.MaxBatchSize && reader.TryRead(out var report)) batch.Add(report);
+                await WriteAsync(batch).ConfigureAwait(false);
+                batch.Clear();
+            }
+        }
+        finally
+        {
+            await keeper.ConfigureAwait(false);
+        }
+    }
+
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        // Connections are gone by now (Kestrel stops first): their releases are in the channel; write them, then end.
+        _stopping.Cancel();
+        _reports.Writer.TryComplete();
+        await base.StopAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task WriteAsync(List<Report> batch)
+    {
+        var completions = new List<Completion>();
+        var failures = new List<Failure>();
+        foreach (var r in batch)
+        {
+            if (r.Kind == ReportKind.Complete) completions.Add(new Completion(r.Lease.Id, r.Lease.Attempt, r.Result));
+            else failures.Add(new Failure(r.Lease.Id, r.Lease.Attempt, r.Kind == ReportKind.Release ? FailureKind.Released : FailureKind.Error,
+                r.Message ?? "failed"));
+        }
+        try
+        {
+            if (completions.Count > 0) await _engine.CompleteAsync(completions).ConfigureAwait(false);
+            if (failures.Count > 0) await _engine.FailAsync(failures).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            // The leases stay as they were: they expire and the jobs run again (at least once, never lost).
+            _log.LogError(ex, "Recording {Count} Gearman job reports in the store failed; their leases will expire and the jobs run again",
+                batch.Count);
+        }
+    }
+
+    private async Task KeepLeasesAsync(CancellationToken ct)
+    {
+        var every = _options.DurableLease / 3;
+        while (!ct.IsCancellationRequested)
+        {
+            try
+            {
+                await Task.Delay(every, _time, ct).ConfigureAwait(false);
+                var leases = _server.DurableLeases();
+                for (var i = 0; i < leases.Count; i += _engine.Options.Limits.MaxBatchSize)
+                    await _engine.HeartbeatAsync(leases.GetRange(i, Math.Min(_engine.Options.Limits.MaxBatchSize, leases.Count - i)), ct)
+                        .ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) { return; }
+            catch (Exception ex)
+            {
+                _log.LogWarning(ex, "Extending the leases of durable jobs held by Gearman workers failed; retrying");
+            }
+        }
+    }
+
+    private enum ReportKind : byte { Complete, Fail, Release }
+
+    private sealed record Report(ReportKind Kind, LeaseRef Lease, byte[]? Result, string? Message, bool Retry);
+}

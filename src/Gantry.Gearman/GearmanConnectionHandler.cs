@@ -1,0 +1,362 @@
+using System.Buffers;
+using System.Buffers.Text;
+using System.IO.Pipelines;
+using Gantry.Core;
+using Gantry.Core.Jobs;
+using Gantry.Protocol.Gearman;
+using Microsoft.AspNetCore.Connections;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Gantry.Gearman;
+
+/// <summary>
+/// One Gearman connection inside Kestrel: reads frames with the pure codec, dispatches packets to the job server,
+/// and answers admin lines. Packets of one connection are handled in order; consecutive background submissions to
+/// durable functions are stored in one transaction before their JOB_CREATED replies go out, in order.
+/// </summary>
+internal sealed class GearmanConnectionHandler(
+    GearmanJobServer server, DurableLane durable, GearmanAdmin admin, IOptions<GearmanOptions> options,
+    ILogger<GearmanConnectionHandler> log) : ConnectionHandler
+{
+    private readonly GearmanOptions _options = options.Value;
+    private readonly GearmanReadLimits _limits = new() { MaxPacketBytes = options.Value.MaxPacketBytes, MaxAdminLineBytes = options.Value.MaxAdminLineBytes };
+
+    public override async Task OnConnectedAsync(ConnectionContext connection)
+    {
+        var outbox = new GearmanOutbox(connection.Transport.Output, _options.MaxPendingOutputBytes);
+        outbox.Broken += connection.Abort;
+        var session = server.Open(GearmanSession.Describe(connection.RemoteEndPoint), outbox);
+        var pending = new List<Submission>();
+        var ct = connection.ConnectionClosed;
+        try
+        {
+            var input = connection.Transport.Input;
+            while (true)
+            {
+                var read = await input.ReadAsync(ct).ConfigureAwait(false);
+                var buffer = read.Buffer;
+                var close = false;
+                while (!close)
+                {
+                    var status = GearmanReader.TryRead(ref buffer, _limits, out var packet, out var line, out var error);
+                    if (status == GearmanReadStatus.Incomplete) break;
+                    if (status != GearmanReadStatus.Packet || !IsDurableBackgroundSubmit(packet))
+                        await StorePendingAsync(session, pending, ct).ConfigureAwait(false);
+                    switch (status)
+                    {
+                        case GearmanReadStatus.Error:
+                            log.LogInformation("Gearman connection {Host} sent bad input ({Code}: {Message}); closing it",
+                                session.Host, error.Code, error.Message);
+                            outbox.SendError(error.Code, error.Message);
+                            close = true;
+                            break;
+                        case GearmanReadStatus.AdminLine:
+                            await admin.HandleAsync(session, line!, ct).ConfigureAwait(false);
+                            break;
+                        default:
+                            close = !await HandleAsync(session, packet, pending, ct).ConfigureAwait(false);
+                            break;
+                    }
+                }
+                await StorePendingAsync(session, pending, ct).ConfigureAwait(false);
+                input.AdvanceTo(buffer.Start, buffer.End);
+                if (close)
+                {
+                    await outbox.DrainAsync().WaitAsync(TimeSpan.FromSeconds(5), CancellationToken.None).ConfigureAwait(false);
+                    break;
+                }
+                if (read.IsCompleted) break;
+            }
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or ConnectionResetException or IOException or TimeoutException)
+        {
+            // The peer went away or was too slow to read; its jobs are dealt with below.
+        }
+        finally
+        {
+            server.Close(session);
+            outbox.Close();
+        }
+    }
+
+    private bool IsDurableBackgroundSubmit(in GearmanPacket packet) => packet.Type switch
+    {
+        GearmanPacketType.SubmitJobBg or GearmanPacketType.SubmitJobHighBg or GearmanPacketType.SubmitJobLowBg
+            or GearmanPacketType.SubmitJobEpoch or GearmanPacketType.SubmitJobSched or GearmanPacketType.SubmitReduceJobBackground
+            => _options.For(packet.FieldString(0)).Lane == GearmanLane.Durable,
+        _ => false,
+    };
+
+    /// <summary>Handles one packet; false when the connection must close after the ERROR just sent.</summary>
+    private async ValueTask<bool> HandleAsync(GearmanSession session, GearmanPacket packet, List<Submission> pending, CancellationToken ct)
+    {
+        if (packet.Magic != GearmanMagic.Request)
+        {
+            session.Out.SendError("INVALID_MAGIC", "a client or worker sends \\0REQ packets; \\0RES is what the server sends");
+            return false;
+        }
+        switch (packet.Type)
+        {
+            case GearmanPacketType.SubmitJob or GearmanPacketType.SubmitJobBg or GearmanPacketType.SubmitJobHigh
+                or GearmanPacketType.SubmitJobHighBg or GearmanPacketType.SubmitJobLow or GearmanPacketType.SubmitJobLowBg
+                or GearmanPacketType.SubmitJobEpoch or GearmanPacketType.SubmitJobSched
+                or GearmanPacketType.SubmitReduceJob or GearmanPacketType.SubmitReduceJobBackground:
+                return Submit(session, packet, pending);
+
+            case GearmanPacketType.CanDo:
+            case GearmanPacketType.CanDoTimeout:
+            {
+                if (!ValidFunction(session, packet.Field(0), out var name)) return false;
+                var timeout = TimeSpan.Zero;
+                if (packet.Type == GearmanPacketType.CanDoTimeout && Utf8Parser.TryParse(packet.Field(1), out long ms, out _) && ms > 0)
+                    timeout = TimeSpan.FromMilliseconds(Math.Min(ms, (long)TimeSpan.FromDays(1).TotalMilliseconds));
+                server.CanDo(session, name, timeout);
+                return true;
+            }
+            case GearmanPacketType.CantDo:
+                server.CantDo(session, packet.FieldString(0));
+                return true;
+            case GearmanPacketType.ResetAbilities:
+                server.ResetAbilities(session);
+                return true;
+            case GearmanPacketType.PreSleep:
+                server.PreSleep(session);
+                return true;
+            case GearmanPacketType.GrabJob:
+                await GrabAsync(session, GrabKind.Plain, ct).ConfigureAwait(false);
+                return true;
+            case GearmanPacketType.GrabJobUniq:
+                await GrabAsync(session, GrabKind.Unique, ct).ConfigureAwait(false);
+                return true;
+            case GearmanPacketType.GrabJobAll:
+                await GrabAsync(session, GrabKind.All, ct).ConfigureAwait(false);
+                return true;
+
+            case GearmanPacketType.WorkStatus or GearmanPacketType.WorkData or GearmanPacketType.WorkWarning or GearmanPacketType.WorkException:
+                server.WorkUpdate(session, packet);
+                return true;
+            case GearmanPacketType.WorkComplete:
+                server.WorkComplete(session, packet);
+                return true;
+            case GearmanPacketType.WorkFail:
+                server.WorkFail(session, packet.Field(0));
+                return true;
+
+            case GearmanPacketType.GetStatus:
+                await StatusAsync(session, packet.FieldMemory(0), ct).ConfigureAwait(false);
+                return true;
+            case GearmanPacketType.GetStatusUnique:
+            {
+                var p = server.ProgressByUnique(packet.Field(0));
+                session.Out.Send(GearmanPacketType.StatusResUnique, packet.Field(0), Flag(p.Known), Flag(p.Running), p.Numerator, p.Denominator,
+                    Number(p.Clients));
+                return true;
+            }
+            case GearmanPacketType.OptionReq:
+                if (packet.Field(0).SequenceEqual("exceptions"u8))
+                {
+                    session.Exceptions = true;
+                    session.Out.Send(GearmanPacketType.OptionRes, "exceptions"u8);
+                }
+                else
+                {
+                    session.Out.SendError("UNKNOWN_OPTION", $"the server knows the option 'exceptions' only (got '{Printable(packet.Field(0))}')");
+                }
+                return true;
+            case GearmanPacketType.EchoReq:
+                session.Out.Send(GearmanPacketType.EchoRes, packet.Body.Span);
+                return true;
+            case GearmanPacketType.SetClientId:
+                session.ClientId = ClientId(packet.Field(0));
+                return true;
+            case GearmanPacketType.AllYours:
+                return true; // a hint gearmand never acted on either
+            default:
+                session.Out.SendError("INVALID_COMMAND", $"{GearmanPacketTypes.Name(packet.Type)} is a packet the server sends, not one it accepts");
+                return true;
+        }
+    }
+
+    private bool Submit(GearmanSession session, in GearmanPacket packet, List<Submission> pending)
+    {
+        if (!ValidFunction(session, packet.Field(0), out var function)) return packet.Field(0).Length <= _options.MaxFunctionNameBytes;
+        var unique = packet.Field(1);
+        if (unique.Length > _options.MaxUniqueBytes)
+        {
+            session.Out.SendError("INVALID_UNIQUE", $"the unique id is {unique.Length} bytes; the limit is {_options.MaxUniqueBytes} (Gantry:Gearman:MaxUniqueBytes)");
+            return false;
+        }
+        var (priority, background) = packet.Type switch
+        {
+            GearmanPacketType.SubmitJob or GearmanPacketType.SubmitReduceJob => (GearmanPriority.Normal, false),
+            GearmanPacketType.SubmitJobHigh => (GearmanPriority.High, false),
+            GearmanPacketType.SubmitJobLow => (GearmanPriority.Low, false),
+            GearmanPacketType.SubmitJobHighBg => (GearmanPriority.High, true),
+            GearmanPacketType.SubmitJobLowBg => (GearmanPriority.Low, true),
+            _ => (GearmanPriority.Normal, true),
+        };
+        DateTimeOffset? runAt = null;
+        byte[]? reducer = null;
+        ReadOnlyMemory<byte> payload;
+        switch (packet.Type)
+        {
+            case GearmanPacketType.SubmitJobEpoch:
+                if (!Utf8Parser.TryParse(packet.Field(2), out long epoch, out var used) || used != packet.Field(2).Length || epoch < 0 ||
+                    epoch > DateTimeOffset.MaxValue.ToUnixTimeSeconds())
+                {
+                    session.Out.SendError("INVALID_EPOCH", $"the epoch time must be whole seconds since 1970 (got '{Printable(packet.Field(2))}')");
+                    return true;
+                }
+                runAt = DateTimeOffset.FromUnixTimeSeconds(epoch);
+                payload = packet.FieldMemory(3);
+                break;
+            case GearmanPacketType.SubmitJobSched:
+                if (!GearmanSchedule.TryNext(DateTimeOffset.UtcNow, packet.FieldString(2), packet.FieldString(3), packet.FieldString(4),
+                        packet.FieldString(5), packet.FieldString(6), out var next, out var why))
+                {
+                    session.Out.SendError("INVALID_SCHEDULE", why);
+                    return true;
+                }
+                runAt = next;
+                payload = packet.FieldMemory(7);
+                break;
+            case GearmanPacketType.SubmitReduceJob or GearmanPacketType.SubmitReduceJobBackground:
+                reducer = packet.Field(2).ToArray();
+                payload = packet.FieldMemory(4);
+                break;
+            default:
+                payload = packet.FieldMemory(2);
+                break;
+        }
+        var submission = new Submission(function, unique.ToArray(), payload, priority, background, runAt, reducer);
+        if (background && _options.For(function).Lane == GearmanLane.Durable)
+        {
+            pending.Add(submission);
+            return true;
+        }
+        if (server.Submit(session, submission) is { } refused) session.Out.SendError(refused.Code, refused.Message);
+        return true;
+    }
+
+    /// <summary>Stores the connection's queued durable submissions in one transaction, then answers each in order.</summary>
+    private async Task StorePendingAsync(GearmanSession session, List<Submission> pending, CancellationToken ct)
+    {
+        if (pending.Count == 0) return;
+        var requests = pending.Select(s => durable.Request(s, _options.For(s.Function))).ToList();
+        try
+        {
+            var results = await durable.EnqueueAsync(requests, ct).ConfigureAwait(false);
+            foreach (var r in results) session.Out.Send(GearmanPacketType.JobCreated, server.DurableHandle(r.Id));
+        }
+        catch (GantryException) when (requests.Count > 1)
+        {
+            // One bad job (too large, say) fails the whole transaction: store them one by one so only it is refused.
+            foreach (var request in requests) await StoreOneAsync(session, request, ct).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            foreach (var _ in requests) session.Out.SendError("QUEUE_ERROR", Refusal(ex));
+        }
+        finally
+        {
+            pending.Clear();
+        }
+    }
+
+    private async Task StoreOneAsync(GearmanSession session, EnqueueRequest request, CancellationToken ct)
+    {
+        try
+        {
+            var results = await durable.EnqueueAsync([request], ct).ConfigureAwait(false);
+            session.Out.Send(GearmanPacketType.JobCreated, server.DurableHandle(results[0].Id));
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            session.Out.SendError("QUEUE_ERROR", Refusal(ex));
+        }
+    }
+
+    private string Refusal(Exception ex)
+    {
+        if (ex is GantryException) return ex.Message;
+        log.LogError(ex, "Storing a durable Gearman job failed");
+        return "the job could not be stored: " + ex.Message;
+    }
+
+    private async Task GrabAsync(GearmanSession session, GrabKind kind, CancellationToken ct)
+    {
+        if (server.Grab(session, kind)) return;
+        foreach (var function in server.DurableAbilities(session))
+        {
+            LeasedJob? leased;
+            try
+            {
+                leased = await durable.LeaseAsync(function, ct).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                log.LogWarning(ex, "Leasing a durable job of {Function} for a Gearman worker failed", function.Name);
+                continue;
+            }
+            if (leased is null) continue;
+            if (server.AssignDurable(session, function, leased, kind)) return;
+            durable.Release(leased.Lease, "the Gearman worker disconnected");
+            return;
+        }
+        session.Out.Send(GearmanPacketType.NoJob);
+    }
+
+    private async Task StatusAsync(GearmanSession session, ReadOnlyMemory<byte> handle, CancellationToken ct)
+    {
+        var progress = server.Progress(handle.Span, out var isDurable, out var id);
+        if (progress is null && isDurable)
+        {
+            Job? job = null;
+            try { job = await durable.GetAsync(id, ct).ConfigureAwait(false); }
+            catch (Exception ex) when (ex is not OperationCanceledException) { log.LogWarning(ex, "Reading durable job {Id} for GET_STATUS failed", id); }
+            var live = job is not null && !job.State.IsFinished();
+            progress = new JobProgress(live, job?.State == JobState.Running, GearmanJob.Zero, GearmanJob.Zero, 0);
+        }
+        var p = progress!.Value;
+        session.Out.Send(GearmanPacketType.StatusRes, handle.Span, Flag(p.Known), Flag(p.Running), p.Numerator, p.Denominator);
+    }
+
+    private bool ValidFunction(GearmanSession session, ReadOnlySpan<byte> name, out string function)
+    {
+        function = "";
+        if (name.Length > _options.MaxFunctionNameBytes)
+        {
+            session.Out.SendError("INVALID_FUNCTION_NAME",
+                $"the function name is {name.Length} bytes; the limit is {_options.MaxFunctionNameBytes} (Gantry:Gearman:MaxFunctionNameBytes)");
+            return false;
+        }
+        if (name.IsEmpty)
+        {
+            session.Out.SendError("INVALID_FUNCTION_NAME", "the function name is empty");
+            return false;
+        }
+        function = System.Text.Encoding.UTF8.GetString(name);
+        return true;
+    }
+
+    private static ReadOnlySpan<byte> Flag(bool value) => value ? "1"u8 : "0"u8;
+
+    private static byte[] Number(int value) => System.Text.Encoding.ASCII.GetBytes(value.ToString(System.Globalization.CultureInfo.InvariantCulture));
+
+    private static string ClientId(ReadOnlySpan<byte> raw)
+    {
+        var text = Printable(raw.Length > 64 ? raw[..64] : raw).Replace(' ', '_');
+        return text.Length == 0 ? "-" : text;
+    }
+
+    /// <summary>Bytes from the wire made safe to put in a message or an admin listing.</summary>
+    internal static string Printable(ReadOnlySpan<byte> raw)
+    {
+        var text = System.Text.Encoding.UTF8.GetString(raw.Length > 200 ? raw[..200] : raw);
+        return string.Create(text.Length, text, static (span, t) =>
+        {
+            for (var i = 0; i < t.Length; i++) span[i] = char.IsControl(t[i]) ? '?' : t[i];
+        });
+    }
+}

@@ -1,0 +1,112 @@
+using System.Text;
+using Gantry.Protocol.Gearman;
+using Microsoft.Extensions.Logging;
+
+namespace Gantry.Gearman;
+
+internal sealed partial class GearmanJobServer
+{
+    /// <summary>
+    /// WORK_DATA, WORK_WARNING, WORK_STATUS and WORK_EXCEPTION: forwarded unchanged to every waiting client (exceptions
+    /// only to clients that asked for them). Reports for a job this worker does not hold are ignored: after a timeout
+    /// or a cancel the worker may still be talking about it.
+    /// </summary>
+    public void WorkUpdate(GearmanSession worker, in GearmanPacket packet)
+    {
+        lock (_gate)
+        {
+            var job = JobByHandle(packet.Field(0));
+            if (job is null || job.Worker != worker) return;
+            switch (packet.Type)
+            {
+                case GearmanPacketType.WorkStatus:
+                    job.Numerator = packet.Field(1).ToArray();
+                    job.Denominator = packet.Field(2).ToArray();
+                    break;
+                case GearmanPacketType.WorkException:
+                    job.ExceptionSent = true;
+                    job.LastError = Encoding.UTF8.GetString(packet.Field(1));
+                    break;
+            }
+            if (job.Clients is not { } clients) return;
+            foreach (var client in clients)
+            {
+                if (packet.Type == GearmanPacketType.WorkException && !client.Exceptions) continue;
+                client.Out.Send(packet.Type, packet.Body.Span);
+            }
+        }
+    }
+
+    /// <summary>WORK_COMPLETE: the result goes to every waiting client; a durable job is recorded as succeeded.</summary>
+    public void WorkComplete(GearmanSession worker, in GearmanPacket packet)
+    {
+        lock (_gate)
+        {
+            var job = JobByHandle(packet.Field(0));
+            if (job is null || job.Worker != worker) return;
+            if (job.Clients is { } clients)
+                foreach (var client in clients) client.Out.Send(GearmanPacketType.WorkComplete, packet.Body.Span);
+            if (job.Durable is { } lease) Durable?.Complete(lease, packet.FieldMemory(1));
+            Forget(job);
+        }
+    }
+
+    /// <summary>WORK_FAIL: clients hear WORK_FAIL; a background job with retries left runs again after a backoff.</summary>
+    public void WorkFail(GearmanSession worker, ReadOnlySpan<byte> handle)
+    {
+        lock (_gate)
+        {
+            var job = JobByHandle(handle);
+            if (job is null || job.Worker != worker) return;
+            FailLocked(job, job.LastError ?? "the Gearman worker sent WORK_FAIL");
+        }
+    }
+
+    private void FailLocked(GearmanJob job, string why)
+    {
+        if (job.Clients is { } clients)
+            foreach (var client in clients) client.Out.Send(GearmanPacketType.WorkFail, job.Handle);
+        if (job.Durable is { } lease)
+        {
+            // The store applies the function's attempts (Retries + 1) and the queue's backoff.
+            Durable?.Fail(lease, why, retry: true);
+            Forget(job);
+            return;
+        }
+        if (job.Background && job.Failures < job.Function.Options.Retries)
+        {
+            job.Failures++;
+            StopRunning(job);
+            job.LastError = null;
+            ScheduleLocked(job, _time.GetUtcNow() + _retry.DelayAfter(job.Failures));
+            return;
+        }
+        Forget(job);
+    }
+
+    /// <summary>
+    /// gearmand treats WORK_EXCEPTION as a report, and libgearman workers follow it with WORK_FAIL; a worker that sends
+    /// only the exception and moves on (GRAB_JOB, PRE_SLEEP) has failed that job, so clients still hear WORK_FAIL.
+    /// </summary>
+    private void FinishAbandonedExceptions(GearmanSession worker)
+    {
+        if (worker.Assigned.Count == 0) return;
+        for (var i = worker.Assigned.Count - 1; i >= 0; i--)
+        {
+            var job = worker.Assigned[i];
+            if (job.ExceptionSent) FailLocked(job, job.LastError ?? "the Gearman worker sent WORK_EXCEPTION");
+        }
+    }
+
+    /// <summary>CAN_DO_TIMEOUT ran out: the job fails (clients hear WORK_FAIL), as gearmand does.</summary>
+    private void TimedOut(GearmanJob job, GearmanSession worker, int assignment)
+    {
+        lock (_gate)
+        {
+            if (job.Worker != worker || job.Assignment != assignment || job.Stage != JobStage.Running) return;
+            _log.LogInformation("Gearman job {Handle} of {Function} ran past its worker's CAN_DO_TIMEOUT",
+                Encoding.ASCII.GetString(job.Handle), job.Function.Name);
+            FailLocked(job, "the job ran past its worker's CAN_DO_TIMEOUT");
+        }
+    }
+}

@@ -1,0 +1,35 @@
+using System.Net;
+
+namespace Gantry.Gearman;
+
+/// <summary>One Gearman connection: a client, a worker, an admin tool, or several at once. Guarded by the job server's lock.</summary>
+internal sealed class GearmanSession(long id, string host, GearmanOutbox output)
+{
+    public long Id { get; } = id;
+    /// <summary>The peer's address, for gearadmin's workers list.</summary>
+    public string Host { get; } = host;
+    public GearmanOutbox Out { get; } = output;
+    public string ClientId { get; set; } = "-";
+    /// <summary>OPTION_REQ "exceptions": this client wants WORK_EXCEPTION packets.</summary>
+    public bool Exceptions { get; set; }
+    public readonly List<Ability> Abilities = [];
+    /// <summary>Sent PRE_SLEEP and has not been woken with NOOP since.</summary>
+    public bool Sleeping { get; set; }
+    /// <summary>Jobs this worker holds (real workers hold one at a time; the protocol allows more).</summary>
+    public readonly List<GearmanJob> Assigned = [];
+    /// <summary>Foreground jobs this client waits for.</summary>
+    public readonly List<GearmanJob> Waiting = [];
+    public bool Closed { get; set; }
+    /// <summary>Where the next durable grab starts among this worker's durable functions, so none starves.</summary>
+    public int DurableCursor { get; set; }
+
+    public static string Describe(EndPoint? endpoint) => endpoint switch
+    {
+        IPEndPoint ip => ip.Address.IsIPv4MappedToIPv6 ? ip.Address.MapToIPv4().ToString() : ip.Address.ToString(),
+        null => "-",
+        _ => endpoint.ToString() ?? "-",
+    };
+}
+
+/// <summary>A function a worker can do, with the CAN_DO_TIMEOUT limit (zero: none).</summary>
+internal readonly record struct Ability(GearmanFunction Function, TimeSpan Timeout);
