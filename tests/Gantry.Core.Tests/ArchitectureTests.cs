@@ -73,6 +73,17 @@ public sealed class ArchitectureTests
     }
 
     [Fact]
+    public void GearmanFrontProject_ReferencesOnlyTheCoreAndTheCodec()
+    {
+        // The Gearman front is an adapter around the engine: it must not reach into a store or the HTTP API.
+        var references = Items(Project("src/Gantry.Gearman/Gantry.Gearman.csproj"), "ProjectReference")
+            .Select(r => Path.GetFileNameWithoutExtension(r.Replace('\\', '/'))).Order().ToList();
+
+        Assert.Equal(["Gantry.Core", "Gantry.Protocol.Gearman"], references);
+        Assert.Empty(Items(Project("src/Gantry.Gearman/Gantry.Gearman.csproj"), "PackageReference"));
+    }
+
+    [Fact]
     public void GearmanCodecProject_ReferencesNothing()
     {
         // DESIGN.md: codecs are BCL only, so no other assembly of this repository and no package. The compiled
