@@ -26,6 +26,24 @@ fi
 export GANTRY_TEST_POSTGRES
 echo "$GANTRY_TEST_POSTGRES"
 
+say "Gearman clients: gearman, gearadmin, Perl Gearman::Client"
+# The Gearman tests drive Gantry with real clients (Debian packages; we run as root). When the install fails the
+# tests that need them fail with a message naming the packages; they do not skip.
+if ! command -v gearman >/dev/null || ! command -v gearadmin >/dev/null || ! perl -MGearman::Client -e1 2>/dev/null; then
+  gearman_packages=(gearman-tools libgearman-client-perl)
+  apt_install() {
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq -o DPkg::Lock::Timeout=300 "${gearman_packages[@]}" >>"$work/apt.log" 2>&1
+  }
+  if apt_install || { apt-get update -qq -o DPkg::Lock::Timeout=300 >>"$work/apt.log" 2>&1 && apt_install; }; then
+    echo "installed ${gearman_packages[*]}"
+  else
+    echo "could not install ${gearman_packages[*]}; the Gearman tests will fail. apt-get said:"
+    tail -n 20 "$work/apt.log"
+  fi
+else
+  echo "present"
+fi
+
 say "Build"
 if ! dotnet build Gantry.slnx -c Release -nologo -v quiet -clp:ErrorsOnly; then
   echo "the build failed"
