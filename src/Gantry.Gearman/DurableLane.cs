@@ -83,6 +83,9 @@ internal sealed class DurableLane : BackgroundService, IDurableReports
             if (function.Watched) return;
             function.Watched = true;
         }
+        // Subscribed before the worker's first GRAB_JOB is handled, so no signal after CAN_DO is missed; and the next
+        // subscription is taken before the wake-up, so a signal during it completes that one.
+        var next = _signals.NextJobsAvailable(function.Name);
         _ = Task.Run(async () =>
         {
             var fallback = _engine.Options.Timings.FallbackPollInterval;
@@ -90,9 +93,10 @@ internal sealed class DurableLane : BackgroundService, IDurableReports
             {
                 try
                 {
-                    var next = _signals.NextJobsAvailable(function.Name);
-                    await Task.WhenAny(next, Task.Delay(fallback, _time, _stopping.Token)).ConfigureAwait(false);
-                    _server.WakeSleepers(function);
+                    try { await next.WaitAsync(fallback, _time, _stopping.Token).ConfigureAwait(false); }
+                    catch (TimeoutException) { } // the slow fallback: wake them anyway in case a notification was lost
+                    next = _signals.NextJobsAvailable(function.Name);
+                    _server.DurableJobsAvailable(function);
                 }
                 catch (OperationCanceledException) { return; }
                 catch (Exception ex)

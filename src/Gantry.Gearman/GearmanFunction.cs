@@ -22,6 +22,9 @@ internal sealed class GearmanFunction(string name, GearmanFunctionOptions option
     public int Scheduled { get; set; }
     public readonly List<GearmanSession> Workers = [];
     public readonly Dictionary<string, GearmanJob> Uniques = new(StringComparer.Ordinal);
+    /// <summary>Counts the store's "jobs available" signals for this durable function, so a worker that asked the
+    /// store before a signal and goes to sleep after it is woken at once instead of missing it.</summary>
+    public long WakeGeneration { get; set; }
     /// <summary>Whether the wake-up loop for this durable function's store queue runs.</summary>
     public bool Watched { get; set; }
 

@@ -80,6 +80,7 @@ internal sealed partial class GearmanJobServer
         {
             FinishAbandonedExceptions(worker);
             worker.Sleeping = false;
+            worker.GrabGeneration = DurableGeneration(worker);
             for (var p = 0; p < 3; p++)
             {
                 GearmanJob? best = null;

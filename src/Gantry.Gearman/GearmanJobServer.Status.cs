@@ -114,16 +114,16 @@ internal sealed partial class GearmanJobServer : Core.Queues.IQueueCountsSource
         }
     }
 
-    /// <summary>Admin "maxqueue": limits per priority (0: none) for an existing function; false when there is none.</summary>
-    public bool SetMaxQueue(string function, int high, int normal, int low)
+    /// <summary>Admin "maxqueue": limits per priority (0: none); a function not seen yet is created, so it can be
+    /// limited before its first job arrives.</summary>
+    public void SetMaxQueue(string function, int high, int normal, int low)
     {
         lock (_gate)
         {
-            if (!_functions.TryGetValue(function, out var f)) return false;
+            var f = FunctionFor(function);
             f.MaxQueue[0] = Math.Max(0, high);
             f.MaxQueue[1] = Math.Max(0, normal);
             f.MaxQueue[2] = Math.Max(0, low);
-            return true;
         }
     }
 

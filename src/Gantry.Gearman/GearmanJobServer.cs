@@ -164,14 +164,33 @@ internal sealed partial class GearmanJobServer
                     return;
                 }
             }
+            if (DurableGeneration(session) != session.GrabGeneration)
+            {
+                // The store signalled jobs after this worker's last look: it would sleep through them.
+                session.Out.Send(GearmanPacketType.Noop);
+                return;
+            }
             session.Sleeping = true;
         }
     }
 
-    /// <summary>Wakes every sleeping worker of the function (gearmand's default): each gets one NOOP per sleep.</summary>
-    public void WakeSleepers(GearmanFunction function)
+    private static long DurableGeneration(GearmanSession session)
     {
-        lock (_gate) WakeSleepersLocked(function);
+        long sum = 0;
+        foreach (var a in session.Abilities)
+            if (a.Function.Durable) sum += a.Function.WakeGeneration;
+        return sum;
+    }
+
+    /// <summary>Wakes every sleeping worker of the function (gearmand's default): each gets one NOOP per sleep.</summary>
+    /// <summary>The store says the durable function's queue has jobs: wake its sleeping workers.</summary>
+    public void DurableJobsAvailable(GearmanFunction function)
+    {
+        lock (_gate)
+        {
+            function.WakeGeneration++;
+            WakeSleepersLocked(function);
+        }
     }
 
     private static void WakeSleepersLocked(GearmanFunction function)

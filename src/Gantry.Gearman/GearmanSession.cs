@@ -20,6 +20,8 @@ internal sealed class GearmanSession(long id, string host, GearmanOutbox output)
     /// <summary>Foreground jobs this client waits for.</summary>
     public readonly List<GearmanJob> Waiting = [];
     public bool Closed { get; set; }
+    /// <summary>The sum of its durable functions' wake generations when this worker last looked for work.</summary>
+    public long GrabGeneration { get; set; }
     /// <summary>Where the next durable grab starts among this worker's durable functions, so none starves.</summary>
     public int DurableCursor { get; set; }
 
