@@ -40,15 +40,15 @@ port=$(cat "$work/pg/port")
 psql_admin="psql -q -h 127.0.0.1 -p $port -U postgres"
 $psql_admin -d postgres -c "CREATE DATABASE gantry_bench" >&2
 
-start_gantry() { # $1 = name, rest = extra args; echoes the URL
-  local name=$1; shift
+start_gantry() { # $1 = name, $2 = variable to receive the URL, rest = extra args. Not run in $(...): the pid must
+  local name=$1 var=$2; shift 2  # reach this shell's cleanup list.
   local http; http=$(free_port)
   mkdir -p "$work/$name"
-  (cd "$work/$name" && exec env ${SERVER_ENV:-X=1} "$root/src/Gantry.Server/bin/Release/net10.0/gantry" server --urls "http://127.0.0.1:$http" "$@" \
-     >"$work/$name/server.log" 2>&1) &
+  (cd "$work/$name" && exec env ${SERVER_ENV:-X=1} "$root/src/Gantry.Server/bin/Release/net10.0/gantry" server --urls "http://127.0.0.1:$http" \
+     --gearman off "$@" >"$work/$name/server.log" 2>&1) &
   pids+=($!)
   for _ in $(seq 100); do curl -sf "http://127.0.0.1:$http/health" >/dev/null 2>&1 && break; sleep 0.1; done
-  echo "http://127.0.0.1:$http"
+  printf -v "$var" '%s' "http://127.0.0.1:$http"
 }
 
 results="$work/results.jsonl"
@@ -63,8 +63,8 @@ log "graphile-worker (batching off), once"
 node bench/graphile/bench.mjs --connection "$pg" --jobs "$JOBS" --concurrency "$CONCURRENCY" --batching off --warmup "$WARMUP" \
   --latency-samples "$SAMPLES" 2>>"$work/graphile.log" | sed 's/^{/{"label":"graphile-worker unbatched",/' >>"$results"
 
-pg_url=$(start_gantry pg --store "${pg};Database=gantry_bench")
-sqlite_url=$(start_gantry sqlite --data "$work/sqlite/data")
+start_gantry pg pg_url --store "${pg};Database=gantry_bench"
+start_gantry sqlite sqlite_url --data "$work/sqlite/data"
 analyze="$psql_admin -d gantry_bench -c 'ANALYZE gantry_jobs'"
 for run in $(seq "$RUNS"); do
   log "run $run/$RUNS: Gantry on PostgreSQL"

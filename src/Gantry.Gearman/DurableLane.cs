@@ -63,8 +63,18 @@ internal sealed class DurableLane : BackgroundService, IDurableReports
 
     public Task<(CancelOutcome Outcome, Job? Job)> CancelAsync(long id, CancellationToken ct) => _engine.CancelAsync(id, ct);
 
-    public void Complete(LeaseRef lease, ReadOnlyMemory<byte> result) =>
+    public void Complete(LeaseRef lease, ReadOnlyMemory<byte> result)
+    {
+        var limit = _engine.Options.Limits.MaxResultBytes;
+        if (result.Length > limit)
+        {
+            // Stored as is it would fail the whole batch, and the job would run again and again; it cannot succeed.
+            _reports.Writer.TryWrite(new Report(ReportKind.Discard, lease, null,
+                $"the Gearman worker's result is {result.Length} bytes; the limit is {limit} (Gantry:Limits:MaxResultBytes)", false));
+            return;
+        }
         _reports.Writer.TryWrite(new Report(ReportKind.Complete, lease, result.ToArray(), null, false));
+    }
 
     public void Fail(LeaseRef lease, string message, bool retry) =>
         _reports.Writer.TryWrite(new Report(ReportKind.Fail, lease, null, message, retry));
@@ -142,8 +152,12 @@ internal sealed class DurableLane : BackgroundService, IDurableReports
         foreach (var r in batch)
         {
             if (r.Kind == ReportKind.Complete) completions.Add(new Completion(r.Lease.Id, r.Lease.Attempt, r.Result));
-            else failures.Add(new Failure(r.Lease.Id, r.Lease.Attempt, r.Kind == ReportKind.Release ? FailureKind.Released : FailureKind.Error,
-                r.Message ?? "failed"));
+            else failures.Add(new Failure(r.Lease.Id, r.Lease.Attempt, r.Kind switch
+            {
+                ReportKind.Release => FailureKind.Released,
+                ReportKind.Discard => FailureKind.Discard,
+                _ => FailureKind.Error,
+            }, r.Message ?? "failed"));
         }
         try
         {
@@ -179,7 +193,7 @@ internal sealed class DurableLane : BackgroundService, IDurableReports
         }
     }
 
-    private enum ReportKind : byte { Complete, Fail, Release }
+    private enum ReportKind : byte { Complete, Fail, Discard, Release }
 
     private sealed record Report(ReportKind Kind, LeaseRef Lease, byte[]? Result, string? Message, bool Retry);
 }
