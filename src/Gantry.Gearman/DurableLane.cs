@@ -52,12 +52,12 @@ internal sealed class DurableLane : BackgroundService, IDurableReports
         Timeout = _options.DurableLease,
     };
 
-    /// <summary>Leases one job of the function's store queue for a Gearman worker, without waiting.</summary>
-    public async Task<LeasedJob?> LeaseAsync(GearmanFunction function, CancellationToken ct)
-    {
-        var jobs = await _engine.FetchAsync(function.Name, 1, TimeSpan.Zero, ct).ConfigureAwait(false);
-        return jobs.Count > 0 ? jobs[0] : null;
-    }
+    /// <summary>
+    /// Leases jobs of the function's store queue for its Gearman workers, without waiting: a few per connected worker
+    /// (up to <see cref="GearmanOptions.DurablePrefetch"/>), so busy workers find their next job in memory.
+    /// </summary>
+    public Task<IReadOnlyList<LeasedJob>> LeaseAsync(GearmanFunction function, int workers, CancellationToken ct) =>
+        _engine.FetchAsync(function.Name, Math.Clamp(workers * 2, 1, _options.DurablePrefetch), TimeSpan.Zero, ct);
 
     public Task<Job?> GetAsync(long id, CancellationToken ct) => _engine.GetAsync(id, ct);
 
@@ -141,6 +141,7 @@ internal sealed class DurableLane : BackgroundService, IDurableReports
     {
         // Connections are gone by now (Kestrel stops first): their releases are in the channel; write them, then end.
         _stopping.Cancel();
+        foreach (var lease in _server.TakeAllQueuedDurable()) Release(lease, "the server is stopping");
         _reports.Writer.TryComplete();
         await base.StopAsync(cancellationToken).ConfigureAwait(false);
     }

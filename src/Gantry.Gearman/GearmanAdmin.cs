@@ -118,14 +118,14 @@ internal sealed class GearmanAdmin(GearmanJobServer server, JobEngine engine, IO
         catch (Exception ex) when (ex is not OperationCanceledException) { log.LogWarning(ex, "Reading queue counts for the Gearman admin failed"); }
         var byName = queues.ToDictionary(q => q.Name, StringComparer.Ordinal);
         foreach (var name in durable.Where(n => !counts.Exists(c => c.Name == n)))
-            counts.Add(new FunctionCounts(name, true, 0, 0, 0, 0, 0, 0, 0));
+            counts.Add(new FunctionCounts(name, true, 0, 0, 0, 0, 0, 0, 0, 0));
         for (var i = 0; i < counts.Count; i++)
         {
             var c = counts[i];
             if (!c.Durable || !byName.TryGetValue(c.Name, out var q)) continue;
             long N(JobState s) => q.Counts.GetValueOrDefault(s);
-            // Jobs Gearman workers run are "running" in the store and already counted in memory as DurableRunning.
-            var storeRunning = (int)Math.Max(0, N(JobState.Running) - c.DurableRunning);
+            // Jobs leased for Gearman workers are "running" in the store and already counted in memory (running or queued).
+            var storeRunning = (int)Math.Max(0, N(JobState.Running) - c.DurableRunning - c.DurableQueued);
             counts[i] = c with
             {
                 Normal = c.Normal + (int)N(JobState.Available),

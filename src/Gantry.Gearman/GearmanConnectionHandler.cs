@@ -37,11 +37,12 @@ internal sealed class GearmanConnectionHandler(
                 var read = await input.ReadAsync(ct).ConfigureAwait(false);
                 var buffer = read.Buffer;
                 var close = false;
+                outbox.BeginBatch();
                 while (!close)
                 {
                     var status = GearmanReader.TryRead(ref buffer, _limits, out var packet, out var line, out var error);
                     if (status == GearmanReadStatus.Incomplete) break;
-                    if (status != GearmanReadStatus.Packet || !IsDurableBackgroundSubmit(packet))
+                    if (status != GearmanReadStatus.Packet || !IsDurableBackgroundSubmit(session, packet))
                         await StorePendingAsync(session, pending, ct).ConfigureAwait(false);
                     switch (status)
                     {
@@ -60,6 +61,7 @@ internal sealed class GearmanConnectionHandler(
                     }
                 }
                 await StorePendingAsync(session, pending, ct).ConfigureAwait(false);
+                outbox.EndBatch();
                 input.AdvanceTo(buffer.Start, buffer.End);
                 if (close)
                 {
@@ -80,11 +82,12 @@ internal sealed class GearmanConnectionHandler(
         }
     }
 
-    private bool IsDurableBackgroundSubmit(in GearmanPacket packet) => packet.Type switch
+    private bool IsDurableBackgroundSubmit(GearmanSession session, in GearmanPacket packet) => packet.Type switch
     {
         GearmanPacketType.SubmitJobBg or GearmanPacketType.SubmitJobHighBg or GearmanPacketType.SubmitJobLowBg
             or GearmanPacketType.SubmitJobEpoch or GearmanPacketType.SubmitJobSched or GearmanPacketType.SubmitReduceJobBackground
-            => _options.For(packet.FieldString(0)).Lane == GearmanLane.Durable,
+            => packet.Field(0).Length <= _options.MaxFunctionNameBytes &&
+               _options.For(session.FunctionName(packet.Field(0))).Lane == GearmanLane.Durable,
         _ => false,
     };
 
@@ -289,20 +292,19 @@ internal sealed class GearmanConnectionHandler(
         if (server.Grab(session, kind)) return;
         foreach (var function in server.DurableAbilities(session))
         {
-            LeasedJob? leased;
+            IReadOnlyList<LeasedJob> leased;
             try
             {
-                leased = await durable.LeaseAsync(function, ct).ConfigureAwait(false);
+                leased = await durable.LeaseAsync(function, function.Workers.Count, ct).ConfigureAwait(false);
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
-                log.LogWarning(ex, "Leasing a durable job of {Function} for a Gearman worker failed", function.Name);
+                log.LogWarning(ex, "Leasing durable jobs of {Function} for a Gearman worker failed", function.Name);
                 continue;
             }
-            if (leased is null) continue;
-            if (server.AssignDurable(session, function, leased, kind)) return;
-            durable.Release(leased.Lease, "the Gearman worker disconnected");
-            return;
+            if (leased.Count == 0) continue;
+            server.AssignDurable(session, function, leased, kind);
+            return; // assigned, or this worker left and the jobs wait for the others
         }
         session.Out.Send(GearmanPacketType.NoJob);
     }
@@ -336,7 +338,7 @@ internal sealed class GearmanConnectionHandler(
             session.Out.SendError("INVALID_FUNCTION_NAME", "the function name is empty");
             return false;
         }
-        function = System.Text.Encoding.UTF8.GetString(name);
+        function = session.FunctionName(name);
         return true;
     }
 

@@ -16,6 +16,8 @@ internal sealed class GearmanFunction(string name, GearmanFunctionOptions option
     /// <summary>gearmand's maxqueue per priority; 0 means no limit.</summary>
     public readonly int[] MaxQueue = new int[3];
     public int Running { get; set; }
+    /// <summary>Of the queued jobs, the durable ones leased from the store ahead of their grab.</summary>
+    public int DurableQueued { get; set; }
     /// <summary>Of <see cref="Running"/>, the durable jobs leased from the store.</summary>
     public int DurableRunning { get; set; }
     /// <summary>Memory jobs waiting for their time (they count in the admin total, as gearmand's epoch jobs do).</summary>

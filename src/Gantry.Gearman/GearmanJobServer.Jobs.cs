@@ -97,6 +97,7 @@ internal sealed partial class GearmanJobServer
                 if (best is null) continue;
                 best.Function.Queues[p].Drop();
                 best.Function.Queued[p]--;
+                if (best.Durable is not null) best.Function.DurableQueued--;
                 AssignLocked(best, worker, bestAbility.Timeout, kind);
                 return true;
             }
@@ -105,26 +106,61 @@ internal sealed partial class GearmanJobServer
     }
 
     /// <summary>
-    /// A durable job leased from the store for this worker: registers it and sends JOB_ASSIGN*. False when the worker
-    /// left meanwhile (the caller releases the lease).
+    /// Durable jobs leased from the store for this worker: the first is assigned to it (JOB_ASSIGN*), the rest wait in
+    /// memory for the function's next grabs, still leased (the lease keeper extends them), so a busy function costs one
+    /// store round trip per batch instead of per job. False when the worker left meanwhile; the jobs then wait for
+    /// the function's other workers, or go back to the store when it has none.
     /// </summary>
-    public bool AssignDurable(GearmanSession worker, GearmanFunction function, LeasedJob leased, GrabKind kind)
+    public bool AssignDurable(GearmanSession worker, GearmanFunction function, IReadOnlyList<LeasedJob> leased, GrabKind kind)
     {
+        List<LeaseRef>? orphans = null;
+        bool assigned;
         lock (_gate)
         {
-            if (worker.Closed) return false;
-            var unique = leased.UniqueKey is null ? [] : Encoding.Latin1.GetBytes(leased.UniqueKey);
-            var job = new GearmanJob
+            assigned = !worker.Closed;
+            for (var i = 0; i < leased.Count; i++)
             {
-                Seq = 0, Handle = DurableHandle(leased.Id), Function = function, Unique = unique, UniqueKey = null,
-                Payload = leased.Payload, Priority = PriorityOf(leased.Priority), Background = true,
-                CreatedAt = leased.CreatedAt, Durable = leased.Lease,
-            };
-            _durableJobs[leased.Id] = job;
-            var timeout = worker.Abilities.Find(a => a.Function == function).Timeout;
-            AssignLocked(job, worker, timeout, kind);
-            return true;
+                var l = leased[i];
+                var job = new GearmanJob
+                {
+                    Seq = ++_nextSeq, Handle = DurableHandle(l.Id), Function = function,
+                    Unique = l.UniqueKey is null ? [] : Encoding.Latin1.GetBytes(l.UniqueKey), UniqueKey = null,
+                    Payload = l.Payload, Priority = PriorityOf(l.Priority), Background = true, CreatedAt = l.CreatedAt, Durable = l.Lease,
+                };
+                _durableJobs[l.Id] = job;
+                if (i == 0 && assigned)
+                {
+                    AssignLocked(job, worker, worker.Abilities.Find(a => a.Function == function).Timeout, kind);
+                    continue;
+                }
+                function.DurableQueued++;
+                EnqueueLocked(job);
+            }
+            if (function.Workers.Count == 0) orphans = TakeQueuedDurable(function);
         }
+        if (orphans is not null) foreach (var lease in orphans) Durable?.Release(lease, "no Gearman worker of the function is connected");
+        return assigned;
+    }
+
+    /// <summary>Durable jobs waiting in memory for this function's workers, removed so their leases can be given back.</summary>
+    private List<LeaseRef> TakeQueuedDurable(GearmanFunction function)
+    {
+        var leases = new List<LeaseRef>();
+        if (function.DurableQueued == 0) return leases;
+        foreach (var q in function.Queues)
+            foreach (var job in q.Live().ToList())
+                if (job.Durable is { } lease)
+                {
+                    leases.Add(lease);
+                    Forget(job);
+                }
+        return leases;
+    }
+
+    /// <summary>On shutdown: every durable job still waiting in memory goes back to the store.</summary>
+    public List<LeaseRef> TakeAllQueuedDurable()
+    {
+        lock (_gate) return _functions.Values.SelectMany(TakeQueuedDurable).ToList();
     }
 
     public static int StorePriority(GearmanPriority p) => p switch { GearmanPriority.High => 1, GearmanPriority.Low => -1, _ => 0 };
@@ -205,7 +241,10 @@ internal sealed partial class GearmanJobServer
         var f = job.Function;
         switch (job.Stage)
         {
-            case JobStage.Queued: f.Queued[(int)job.Priority]--; break;
+            case JobStage.Queued:
+                f.Queued[(int)job.Priority]--;
+                if (job.Durable is not null) f.DurableQueued--;
+                break;
             case JobStage.Scheduled: f.Scheduled--; break;
             case JobStage.Running: StopRunning(job); break;
             case JobStage.Gone: return;

@@ -7,7 +7,7 @@ internal readonly record struct JobProgress(bool Known, bool Running, byte[] Num
 
 /// <summary>One function's counts, for the admin protocol and the HTTP queue list.</summary>
 internal readonly record struct FunctionCounts(string Name, bool Durable, int High, int Normal, int Low, int Running, int Scheduled, int Workers,
-    int DurableRunning)
+    int DurableRunning, int DurableQueued)
 {
     public int Queued => High + Normal + Low;
     public int Total => Queued + Running + Scheduled;
@@ -52,7 +52,7 @@ internal sealed partial class GearmanJobServer : Core.Queues.IQueueCountsSource
             var list = new List<FunctionCounts>(_functions.Count);
             foreach (var f in _functions.Values)
                 list.Add(new FunctionCounts(f.Name, f.Durable, f.Queued[0], f.Queued[1], f.Queued[2], f.Running, f.Scheduled, f.Workers.Count,
-                    f.DurableRunning));
+                    f.DurableRunning, f.DurableQueued));
             list.Sort((a, b) => string.CompareOrdinal(a.Name, b.Name));
             return list;
         }
@@ -157,7 +157,7 @@ internal sealed partial class GearmanJobServer : Core.Queues.IQueueCountsSource
     }
 
     /// <summary>The in-memory lane as queues, for <c>gantry queues</c> and <c>GET /api/queues</c> (durable jobs a Gearman
-    /// worker runs are already counted by the store).</summary>
+    /// worker runs or holds ready are already counted by the store, as running).</summary>
     public IReadOnlyList<Core.Queues.QueueSummary> QueueCounts()
     {
         lock (_gate)
@@ -170,7 +170,7 @@ internal sealed partial class GearmanJobServer : Core.Queues.IQueueCountsSource
                     if (q.PeekLive() is { } head && (oldest is null || head.CreatedAt < oldest)) oldest = head.CreatedAt;
                 var counts = Core.Jobs.JobStates.All.ToDictionary(s => s, s => s switch
                 {
-                    Core.Jobs.JobState.Available => (long)f.QueuedTotal,
+                    Core.Jobs.JobState.Available => (long)f.QueuedTotal - f.DurableQueued,
                     Core.Jobs.JobState.Running => f.Running - f.DurableRunning,
                     Core.Jobs.JobState.Scheduled => f.Scheduled,
                     _ => 0L,

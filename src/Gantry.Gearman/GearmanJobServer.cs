@@ -11,7 +11,7 @@ namespace Gantry.Gearman;
 /// <summary>
 /// The in-memory lane: functions, their three priority queues, workers and waiting clients, in the manner of gearmand.
 /// Every operation runs under one lock and is short (no I/O: packets are appended to outboxes that flush on their
-/// own), so the lock is held for microseconds. Durable jobs enter here only while a Gearman worker runs them.
+/// own), so the lock is held for microseconds. Durable jobs enter here once leased from the store for Gearman workers.
 /// </summary>
 internal sealed partial class GearmanJobServer
 {
@@ -64,7 +64,8 @@ internal sealed partial class GearmanJobServer
             if (session.Closed) return;
             session.Closed = true;
             _sessions.Remove(session.Id);
-            foreach (var ability in session.Abilities) ability.Function.Workers.Remove(session);
+            var abilities = session.Abilities.ToArray();
+            foreach (var ability in abilities) ability.Function.Workers.Remove(session);
             session.Abilities.Clear();
             foreach (var job in session.Assigned.ToArray())
             {
@@ -79,6 +80,7 @@ internal sealed partial class GearmanJobServer
                 }
             }
             session.Assigned.Clear();
+            foreach (var ability in abilities) Orphans(ability.Function, ref releases);
             foreach (var job in session.Waiting)
             {
                 job.Clients?.Remove(session);
@@ -89,7 +91,7 @@ internal sealed partial class GearmanJobServer
             }
             session.Waiting.Clear();
         }
-        if (releases is not null) foreach (var (lease, why) in releases) Durable?.Release(lease, why);
+        Release(releases);
     }
 
     // ---- functions and workers ----------------------------------------------------------------------------
@@ -132,21 +134,40 @@ internal sealed partial class GearmanJobServer
 
     public void CantDo(GearmanSession session, string function)
     {
+        List<(LeaseRef Lease, string Why)>? releases = null;
         lock (_gate)
         {
             if (!_functions.TryGetValue(function, out var f)) return;
             session.Abilities.RemoveAll(a => a.Function == f);
             f.Workers.Remove(session);
+            Orphans(f, ref releases);
         }
+        Release(releases);
     }
 
     public void ResetAbilities(GearmanSession session)
     {
+        List<(LeaseRef Lease, string Why)>? releases = null;
         lock (_gate)
         {
             foreach (var a in session.Abilities) a.Function.Workers.Remove(session);
+            foreach (var a in session.Abilities) Orphans(a.Function, ref releases);
             session.Abilities.Clear();
         }
+        Release(releases);
+    }
+
+    /// <summary>Durable jobs leased ahead for a function whose last worker just left go back to the store, where other
+    /// servers and HTTP workers can have them.</summary>
+    private void Orphans(GearmanFunction function, ref List<(LeaseRef Lease, string Why)>? releases)
+    {
+        if (function.Workers.Count > 0 || function.DurableQueued == 0) return;
+        foreach (var lease in TakeQueuedDurable(function)) (releases ??= []).Add((lease, "no Gearman worker of the function is connected"));
+    }
+
+    private void Release(List<(LeaseRef Lease, string Why)>? releases)
+    {
+        if (releases is not null) foreach (var (lease, why) in releases) Durable?.Release(lease, why);
     }
 
     /// <summary>PRE_SLEEP: wake the worker at once if work is already waiting (it may have arrived since its NO_JOB).</summary>

@@ -25,6 +25,10 @@ public sealed class GearmanOptions
     /// heartbeat: the server extends the lease while the worker stays connected, so this only bounds how long a
     /// job waits after the whole server died.</summary>
     public static readonly TimeSpan DefaultDurableLease = TimeSpan.FromSeconds(60);
+    /// <summary>Defaults to at most 64 durable jobs leased ahead per store round trip (two per connected worker of the
+    /// function): a busy durable function then costs one store transaction per batch rather than per job, while jobs
+    /// leased ahead stay few enough that other servers and HTTP workers still find work.</summary>
+    public const int DefaultDurablePrefetch = 64;
     /// <summary>Defaults to 1 second before the first retry of a failed background job, doubling up to
     /// <see cref="DefaultRetryMaxDelay"/>.</summary>
     public static readonly TimeSpan DefaultRetryBaseDelay = TimeSpan.FromSeconds(1);
@@ -45,6 +49,7 @@ public sealed class GearmanOptions
     public int MaxMemoryJobs { get; set; } = DefaultMaxMemoryJobs;
     public int MaxPendingOutputBytes { get; set; } = DefaultMaxPendingOutputBytes;
     public TimeSpan DurableLease { get; set; } = DefaultDurableLease;
+    public int DurablePrefetch { get; set; } = DefaultDurablePrefetch;
     public TimeSpan RetryBaseDelay { get; set; } = DefaultRetryBaseDelay;
     public TimeSpan RetryMaxDelay { get; set; } = DefaultRetryMaxDelay;
 
@@ -71,6 +76,7 @@ public sealed class GearmanOptions
         Range("MaxPacketBytes", MaxPacketBytes, 1024, 256 * 1024 * 1024);
         Range("MaxAdminLineBytes", MaxAdminLineBytes, 16, 1024 * 1024);
         Range("MaxMemoryJobs", MaxMemoryJobs, 1, 100_000_000);
+        Range("DurablePrefetch", DurablePrefetch, 1, 1000);
         Range("MaxPendingOutputBytes", MaxPendingOutputBytes, 64 * 1024, int.MaxValue);
         if (DurableLease < TimeSpan.FromSeconds(3) || DurableLease > TimeSpan.FromDays(1))
             errors.Add($"Gantry:Gearman:DurableLease must be between 3 seconds and 1 day (got {DurableLease}).");

@@ -16,6 +16,7 @@ internal sealed class GearmanOutbox(PipeWriter output, int maxPendingBytes)
     private ArrayBufferWriter<byte> _spare = new(4096);
     private bool _flushing;
     private bool _closed;
+    private bool _held;
     private TaskCompletionSource? _drained;
 
     /// <summary>Raised (once) when pending output passed the limit or the socket failed: the connection must close.</summary>
@@ -68,6 +69,26 @@ internal sealed class GearmanOutbox(PipeWriter output, int maxPendingBytes)
         lock (_lock) { GearmanWriter.WriteText(_pending, text); Schedule(); }
     }
 
+    /// <summary>
+    /// The connection's own reader is about to handle a batch of packets: hold the flush until <see cref="EndBatch"/>, so
+    /// the replies to a whole read go out in one write from the reader's thread instead of a thread-pool hop each.
+    /// </summary>
+    public void BeginBatch()
+    {
+        lock (_lock) _held = true;
+    }
+
+    public void EndBatch()
+    {
+        lock (_lock)
+        {
+            _held = false;
+            if (_closed || _flushing || _pending.WrittenCount == 0) return;
+            _flushing = true;
+        }
+        _ = FlushLoopAsync();
+    }
+
     /// <summary>Completes once everything sent so far reached the socket (or the connection broke).</summary>
     public Task DrainAsync()
     {
@@ -104,7 +125,7 @@ internal sealed class GearmanOutbox(PipeWriter output, int maxPendingBytes)
             ThreadPool.UnsafeQueueUserWorkItem(static o => o.Broken?.Invoke(), this, preferLocal: false);
             return;
         }
-        if (_flushing) return;
+        if (_flushing || _held) return;
         _flushing = true;
         ThreadPool.UnsafeQueueUserWorkItem(static o => _ = o.FlushLoopAsync(), this, preferLocal: true);
     }

@@ -25,6 +25,18 @@ internal sealed class GearmanSession(long id, string host, GearmanOutbox output)
     /// <summary>Where the next durable grab starts among this worker's durable functions, so none starves.</summary>
     public int DurableCursor { get; set; }
 
+    private byte[]? _lastName;
+    private string? _lastFunction;
+
+    /// <summary>The function name as a string; a connection usually names one function over and over, so the last one
+    /// is kept and no string is made per packet. Only the connection's own reader calls this.</summary>
+    public string FunctionName(ReadOnlySpan<byte> raw)
+    {
+        if (_lastName is not null && raw.SequenceEqual(_lastName)) return _lastFunction!;
+        _lastName = raw.ToArray();
+        return _lastFunction = System.Text.Encoding.UTF8.GetString(raw);
+    }
+
     public static string Describe(EndPoint? endpoint) => endpoint switch
     {
         IPEndPoint ip => ip.Address.IsIPv4MappedToIPv6 ? ip.Address.MapToIPv4().ToString() : ip.Address.ToString(),

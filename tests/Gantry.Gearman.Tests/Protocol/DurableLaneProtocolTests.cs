@@ -175,4 +175,52 @@ public sealed class DurableLaneProtocolTests(DurableLaneFixture fixture) : IClas
         await second.SendAsync(T.WorkComplete, handle, B("done"));
         await Server.JobInStateAsync(id, "succeeded");
     }
+
+    [Fact]
+    public async Task Jobs_leased_ahead_for_a_function_go_back_to_the_store_when_its_last_worker_leaves()
+    {
+        const string function = DurableLaneFixture.Prefetched;
+        await using var client = await Server.ConnectAsync("client");
+        var ids = new List<long>();
+        for (var i = 0; i < 5; i++)
+        {
+            await client.SendAsync(T.SubmitJobBg, B(function), B(""), B($"ahead-{i}"));
+            ids.Add(DurableId(RawGearman.Text((await client.ExpectAsync(T.JobCreated)).Body.Span)));
+        }
+
+        // One worker's grab leases a few jobs at once (one store round trip): it runs the first, the rest wait in memory.
+        var worker = await Server.ConnectAsync("worker");
+        await worker.SendAsync(T.CanDo, B(function));
+        await worker.SendAsync(T.GrabJob);
+        var firstAssign = await worker.ExpectAsync(T.JobAssign);
+        var first = DurableId(RawGearman.Text(firstAssign.Field(0)));
+        var (_, running, runningText) = await Server.GetAsync($"/api/jobs?queue={function}&state=running");
+        Assert.True(running.GetProperty("jobs").GetArrayLength() >= 2, $"expected the assigned job and one leased ahead: {runningText}");
+        await worker.SendAsync(T.WorkComplete, firstAssign.Field(0).ToArray(), B("done"));
+        await Server.JobInStateAsync(first, "succeeded");
+
+        await worker.SendAsync(T.GrabJob);
+        var second = await worker.ExpectAsync(T.JobAssign);
+        var secondId = DurableId(RawGearman.Text(second.Field(0)));
+        await worker.SendAsync(T.WorkComplete, second.Field(0).ToArray(), B("done"));
+        await Server.JobInStateAsync(secondId, "succeeded");
+
+        // The worker leaves: whatever it had leased ahead is available in the store again at once (not after the lease).
+        await worker.DisposeAsync();
+        foreach (var id in ids.Where(i => i != first && i != secondId))
+            await Server.JobInStateAsync(id, "available");
+
+        // And a new worker gets them.
+        await using var next = await Server.ConnectAsync("next worker");
+        await next.SendAsync(T.CanDo, B(function));
+        var done = new HashSet<long>();
+        while (done.Count < 3)
+        {
+            await next.SendAsync(T.GrabJob);
+            var assign = await next.ExpectAsync(T.JobAssign);
+            done.Add(DurableId(RawGearman.Text(assign.Field(0))));
+            await next.SendAsync(T.WorkComplete, assign.Field(0).ToArray(), B("done"));
+        }
+        Assert.Equal(ids.Where(i => i != first && i != secondId).Order(), done.Order());
+    }
 }

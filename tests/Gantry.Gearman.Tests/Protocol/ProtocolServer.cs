@@ -185,6 +185,7 @@ public sealed class DurableLaneFixture : ProtocolServerFixture
     public const string Retried = "dur_retry";
     public const string Dropped = "dur_drop";
     public const string Sleeper = "dur_sleep";
+    public const string Prefetched = "dur_ahead";
 
     protected override IReadOnlyDictionary<string, string?> Settings { get; } = new Dictionary<string, string?>
     {
@@ -195,6 +196,7 @@ public sealed class DurableLaneFixture : ProtocolServerFixture
         [$"Gantry:Gearman:Functions:{Retried}:Retries"] = "1",
         [$"Gantry:Gearman:Functions:{Dropped}:Lane"] = "durable",
         [$"Gantry:Gearman:Functions:{Sleeper}:Lane"] = "durable",
+        [$"Gantry:Gearman:Functions:{Prefetched}:Lane"] = "durable",
         ["Gantry:Retry:BaseDelay"] = "00:00:00.05",
         ["Gantry:Retry:MaxDelay"] = "00:00:00.2",
         ["Gantry:Retry:Jitter"] = "0",
