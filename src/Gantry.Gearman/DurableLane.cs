@@ -53,11 +53,11 @@ internal sealed class DurableLane : BackgroundService, IDurableReports
     };
 
     /// <summary>
-    /// Leases jobs of the function's store queue for its Gearman workers, without waiting: a few per connected worker
+    /// Leases jobs of the function's store queue for its Gearman workers, without waiting: several per connected worker
     /// (up to <see cref="GearmanOptions.DurablePrefetch"/>), so busy workers find their next job in memory.
     /// </summary>
     public Task<IReadOnlyList<LeasedJob>> LeaseAsync(GearmanFunction function, int workers, CancellationToken ct) =>
-        _engine.FetchAsync(function.Name, Math.Clamp(workers * 2, 1, _options.DurablePrefetch), TimeSpan.Zero, ct);
+        _engine.FetchAsync(function.Name, Math.Clamp(workers * 16, 1, _options.DurablePrefetch), TimeSpan.Zero, ct);
 
     public Task<Job?> GetAsync(long id, CancellationToken ct) => _engine.GetAsync(id, ct);
 
