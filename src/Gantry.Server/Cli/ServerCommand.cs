@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Gantry.Gearman;
 using Gantry.Hosting;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
@@ -19,7 +20,14 @@ internal static class ServerCommand
             var app = GantryServerApp.Build(ServerSettings.Build(parse));
             await using (app)
             {
-                await app.StartAsync(ct);
+                try
+                {
+                    await app.StartAsync(ct);
+                }
+                catch (IOException ex) when (GearmanPortInUse(app, ex) is { } message)
+                {
+                    throw new CliException(message, 1);
+                }
                 Console.WriteLine(GantryServerApp.Describe(app));
                 if (GantryServerApp.Gearman(app) is { EndPoint: not null } gearman) Console.WriteLine($"Gearman listening on {gearman}");
                 WarnIfExposed(app);
@@ -28,6 +36,16 @@ internal static class ServerCommand
             return 0;
         }));
         return command;
+    }
+
+    /// <summary>Kestrel names the Gearman port as an http:// address it could not bind; say what it really is.</summary>
+    private static string? GearmanPortInUse(WebApplication app, IOException ex)
+    {
+        var listen = app.Services.GetService<IOptions<GearmanOptions>>()?.Value.Listen;
+        if (listen is null || !GearmanEndpoint.TryParse(listen, out var endpoint, out _) || endpoint.Port == 0) return null;
+        if (!ex.Message.Contains($":{endpoint.Port}", StringComparison.Ordinal)) return null;
+        return $"the Gearman port {listen} is in use (another gantry or gearmand?): {ex.Message} " +
+               "Choose another with --gearman HOST:PORT (Gantry:Gearman:Listen), or turn the Gearman front off with --gearman off.";
     }
 
     private static void WarnIfExposed(WebApplication app)

@@ -38,8 +38,11 @@ public sealed class ServerCommandTests
         await using var server = await ServerProcess.StartAsync(store, urls: url);
 
         Assert.Equal(new Uri(url), server.BaseAddress);
-        var line = server.Process.Stdout.Split('\n').Single(l => l.Contains("listening on"));
+        var lines = server.Process.Stdout.Split('\n');
+        var line = lines.Single(l => l.StartsWith("Gantry ", StringComparison.Ordinal) && l.Contains("listening on"));
         Assert.Contains($"listening on {url}", line);
+        // The Gearman front is on by default; the tests' servers put it on a port the OS picks.
+        Assert.Matches(@"^Gearman listening on 127\.0\.0\.1:[1-9]\d*$", lines.Single(l => l.StartsWith("Gearman ", StringComparison.Ordinal)).TrimEnd('\r'));
         using var http = new HttpClient { BaseAddress = server.BaseAddress };
         var health = await http.ApiGetAsync("/health");
         Assert.Equal(HttpStatusCode.OK, health.Status);
