@@ -17,6 +17,11 @@ public sealed class GantryServerOptions
     /// <summary>Where the HTTP API listens (ASP.NET's <c>urls</c> convention, <c>;</c>-separated).</summary>
     public string Urls { get; set; } = DefaultUrls;
 
+    /// <summary>Defaults to true: connection code runs on the socket threads rather than hopping to the thread pool for
+    /// each read and write (see <c>GantryServerApp.InlineIo</c> for the measurements). Set false when hosting request
+    /// handlers that block a thread.</summary>
+    public bool InlineIo { get; set; } = true;
+
     public GantryHttpOptions Http { get; set; } = new();
 
     public bool UsesPostgres => !string.IsNullOrWhiteSpace(Store);

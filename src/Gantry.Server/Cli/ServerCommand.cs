@@ -17,7 +17,9 @@ internal static class ServerCommand
         ServerSettings.AddTo(command);
         command.SetAction(async (parse, ct) => await CliErrors.Run(async () =>
         {
-            var app = GantryServerApp.Build(ServerSettings.Build(parse));
+            var configuration = ServerSettings.Build(parse);
+            GantryServerApp.PrepareInlineSocketCompletions(configuration);
+            var app = GantryServerApp.Build(configuration);
             await using (app)
             {
                 try
