@@ -56,7 +56,9 @@ internal sealed class GearmanConnectionHandler(
                             await admin.HandleAsync(session, line!, ct).ConfigureAwait(false);
                             break;
                         default:
-                            close = !await HandleAsync(session, packet, pending, ct).ConfigureAwait(false);
+                            ValueTask<bool> handled;
+                            using (DeferredFlushes.Begin()) handled = HandleAsync(session, packet, pending, ct);
+                            close = !await handled.ConfigureAwait(false);
                             break;
                     }
                 }

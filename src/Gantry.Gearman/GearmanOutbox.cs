@@ -127,8 +127,12 @@ internal sealed class GearmanOutbox(PipeWriter output, int maxPendingBytes)
         }
         if (_flushing || _held) return;
         _flushing = true;
+        if (DeferredFlushes.TryDefer(this)) return;
         ThreadPool.UnsafeQueueUserWorkItem(static o => _ = o.FlushLoopAsync(), this, preferLocal: true);
     }
+
+    /// <summary>Runs a flush that <see cref="DeferredFlushes"/> held back (this outbox is marked as flushing already).</summary>
+    internal void RunDeferredFlush() => _ = FlushLoopAsync();
 
     private async Task FlushLoopAsync()
     {
