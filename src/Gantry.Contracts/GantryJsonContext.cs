@@ -29,4 +29,6 @@ namespace Gantry.Contracts;
 [JsonSerializable(typeof(CancelResponse))]
 [JsonSerializable(typeof(QueueListView))]
 [JsonSerializable(typeof(HealthView))]
+[JsonSerializable(typeof(StatsView))]
+[JsonSerializable(typeof(QueueStatsView))]
 public sealed partial class GantryJsonContext : JsonSerializerContext;

@@ -10,7 +10,7 @@ using Microsoft.Extensions.Options;
 
 namespace Gantry.Hosting;
 
-/// <summary>Maps Gantry's HTTP API: <c>/health</c> and everything under <c>/api</c>.</summary>
+/// <summary>Maps Gantry's HTTP API: <c>/health</c>, everything under <c>/api</c>, and <c>/metrics</c>.</summary>
 public static class GantryEndpointRouteBuilderExtensions
 {
     public static IEndpointRouteBuilder MapGantry(this IEndpointRouteBuilder endpoints)
@@ -25,6 +25,8 @@ public static class GantryEndpointRouteBuilderExtensions
         JobEndpoints.Map(api);
         QueueEndpoints.Map(api);
         LeaseEndpoints.Map(api);
+        StatsEndpoints.Map(api);
+        StatsEndpoints.MapMetrics(endpoints);
         return endpoints;
     }
 
@@ -58,6 +60,10 @@ public static class GantryEndpointRouteBuilderExtensions
             if (!string.IsNullOrEmpty(server.Http.ApiToken))
                 api.UseMiddleware<ApiTokenMiddleware>(Encoding.UTF8.GetBytes(server.Http.ApiToken));
         });
+        // /metrics tells queue names and load: it takes the same token as /api.
+        if (!string.IsNullOrEmpty(server.Http.ApiToken))
+            app.UseWhen(c => c.Request.Path.StartsWithSegments("/metrics"),
+                metrics => metrics.UseMiddleware<ApiTokenMiddleware>(Encoding.UTF8.GetBytes(server.Http.ApiToken)));
         return app;
     }
 }

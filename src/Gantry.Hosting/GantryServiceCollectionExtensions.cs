@@ -2,6 +2,7 @@ using Gantry.Core.Engine;
 using Gantry.Core.Jobs;
 using Gantry.Core.Maintenance;
 using Gantry.Core.Options;
+using Gantry.Core.Stats;
 using Gantry.Core.Storage;
 using Gantry.Storage.Postgres;
 using Gantry.Storage.Sqlite;
@@ -37,6 +38,15 @@ public static class GantryServiceCollectionExtensions
         services.TryAddSingleton<IJobStore>(sp => sp.GetRequiredService<IOptions<GantryServerOptions>>().Value.UsesPostgres
             ? ActivatorUtilities.CreateInstance<PostgresJobStore>(sp)
             : ActivatorUtilities.CreateInstance<SqliteJobStore>(sp));
+        // The job log and what it feeds: per-queue statistics (/api/stats, /metrics) and the Gantry.Jobs meter.
+        services.AddMetrics();
+        services.AddOptions<StatsOptions>().Bind(gantrySection.GetSection("Stats")).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<StatsOptions>, StatsOptionsValidator>();
+        services.TryAddSingleton<JobStats>();
+        services.TryAddSingleton<JobMetrics>();
+        services.AddSingleton<IJobLogObserver>(sp => sp.GetRequiredService<JobStats>());
+        services.AddSingleton<IJobLogObserver>(sp => sp.GetRequiredService<JobMetrics>());
+        services.TryAddSingleton<JobLog>();
         services.TryAddSingleton<JobEngine>();
         services.TryAddSingleton<JobMaintenance>();
         services.TryAddSingleton<GantryReadiness>();
@@ -46,7 +56,17 @@ public static class GantryServiceCollectionExtensions
         services.AddHostedService<SchedulerService>();
         services.AddHostedService<LeaseRescueService>();
         services.AddHostedService<PruneService>();
+        services.AddHostedService<StatsMonitor>();
         return services;
+    }
+
+    private sealed class StatsOptionsValidator : IValidateOptions<StatsOptions>
+    {
+        public ValidateOptionsResult Validate(string? name, StatsOptions options)
+        {
+            var errors = options.Validate();
+            return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+        }
     }
 
     private sealed class EngineOptionsValidator : IValidateOptions<GantryEngineOptions>

@@ -18,12 +18,18 @@ namespace Gantry.Server;
 /// <summary>Builds the whole server from a configuration: what <c>gantry server</c> runs and what the in-process tests start.</summary>
 public static class GantryServerApp
 {
-    public static WebApplication Build(IConfiguration configuration)
+    /// <param name="configuration">Settings, over the built-in defaults.</param>
+    /// <param name="services">Registrations made before Gantry's own, which keep them (a test's manual clock, say).</param>
+    public static WebApplication Build(IConfiguration configuration, Action<IServiceCollection>? services = null)
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [], ContentRootPath = Directory.GetCurrentDirectory() });
         builder.Configuration.AddConfiguration(configuration);
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         builder.Logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Warning);
+        // One console line per job costs more than the job at tens of thousands a second: the job log reaches the
+        // console only when asked for (Logging:LogLevel:Gantry.JobLog=Information); its statistics and metrics always run.
+        if (builder.Configuration[$"Logging:LogLevel:{Core.Stats.JobLog.Category}"] is null)
+            builder.Logging.AddFilter(Core.Stats.JobLog.Category, LogLevel.Warning);
         builder.Logging.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss "; });
 
         var gantry = builder.Configuration.GetSection("Gantry");
@@ -32,6 +38,7 @@ public static class GantryServerApp
         if (InlineIo(gantry))
             builder.WebHost.UseSockets(o => o.UnsafePreferInlineScheduling = true);
 
+        services?.Invoke(builder.Services);
         builder.Services.AddGantry(gantry);
         var gearman = gantry.GetSection("Gearman");
         var gearmanListen = gearman["Listen"] is { Length: > 0 } listen ? listen : GearmanOptions.DefaultListen;

@@ -46,13 +46,16 @@ internal sealed class PostgresLeases(NpgsqlDataSource db, NpgsqlDataSource lease
             UPDATE gantry_jobs j SET state = 3, result = u.result, finished_at = $4, lease_expires_at = NULL
             FROM unnest($1::bigint[], $2::int[], $3::bytea[]) AS u(id, attempt, result)
             WHERE j.id = ANY($1) AND j.id = u.id AND j.state = 2 AND j.attempt = u.attempt
-            RETURNING j.id, j.attempt, j.notify_finish
+            RETURNING j.id, j.attempt, j.notify_finish, j.queue, j.created_at, j.run_at, j.started_at
         )
-        SELECT id, attempt, CASE WHEN notify_finish THEN pg_notify('{PostgresChannels.JobFinished}', id::text) END FROM done
+        SELECT id, attempt, CASE WHEN notify_finish THEN pg_notify('{PostgresChannels.JobFinished}', id::text) END,
+               queue, created_at, run_at, started_at
+        FROM done
         """;
 
     private const string ReadFailingSql = """
-        SELECT id, queue, state, attempt, max_attempts, cancel_requested, lease_expires_at, errors::text, notify_finish
+        SELECT id, queue, state, attempt, max_attempts, cancel_requested, lease_expires_at, errors::text, notify_finish,
+               created_at, run_at, started_at
         FROM gantry_jobs WHERE id = ANY($1) ORDER BY id FOR UPDATE
         """;
 
@@ -117,10 +120,10 @@ internal sealed class PostgresLeases(NpgsqlDataSource db, NpgsqlDataSource lease
         return leases.Select(l => found.TryGetValue(l, out var hit) ? hit : new HeartbeatResult(l.Id, LeaseStatus.Lost, null)).ToArray();
     }
 
-    public async Task<IReadOnlyList<LeaseStatus>> CompleteAsync(IReadOnlyList<Completion> completions, DateTimeOffset now, CancellationToken ct)
+    public async Task<IReadOnlyList<CompletionResult>> CompleteAsync(IReadOnlyList<Completion> completions, DateTimeOffset now, CancellationToken ct)
     {
         var sorted = completions.OrderBy(c => c.Id).ToArray();
-        var done = new HashSet<LeaseRef>();
+        var done = new Dictionary<LeaseRef, (string Queue, AttemptTimes Times)>();
         await Retrying(async () =>
         {
             done.Clear();
@@ -130,14 +133,29 @@ internal sealed class PostgresLeases(NpgsqlDataSource db, NpgsqlDataSource lease
             cmd.Parameters.Add(P(sorted.Select(c => c.Result is { } r ? PostgresJobInserts.Bytes(r) : null).ToArray()));
             cmd.Parameters.Add(P(Utc(now)));
             await using var r = await cmd.ExecuteReaderAsync(ct).ConfigureAwait(false);
-            while (await r.ReadAsync(ct).ConfigureAwait(false)) done.Add(new LeaseRef(r.GetInt64(0), r.GetInt32(1)));
+            while (await r.ReadAsync(ct).ConfigureAwait(false))
+                done[new LeaseRef(r.GetInt64(0), r.GetInt32(1))] = (r.GetString(3), AttemptTimesAt(r, 4));
             return true;
         }).ConfigureAwait(false);
-        if (done.Count > 0) signals.JobsFinished(done.Select(l => l.Id));
+        if (done.Count > 0) signals.JobsFinished(done.Keys.Select(l => l.Id));
         // A job quoted twice in one call is completed once: the first quote wins, later ones see it finished.
         var reported = new HashSet<LeaseRef>();
-        return completions.Select(c => done.Contains(c.Lease) && reported.Add(c.Lease) ? LeaseStatus.Ok : LeaseStatus.Lost).ToArray();
+        var results = new CompletionResult[completions.Count];
+        for (var i = 0; i < results.Length; i++)
+        {
+            var c = completions[i];
+            results[i] = done.TryGetValue(c.Lease, out var hit) && reported.Add(c.Lease)
+                ? new CompletionResult(c.Id, LeaseStatus.Ok, hit.Queue, hit.Times)
+                : new CompletionResult(c.Id, LeaseStatus.Lost, null, default);
+        }
+        return results;
     }
+
+    /// <summary>created_at, run_at and started_at in three columns from <paramref name="first"/> on.</summary>
+    private static AttemptTimes AttemptTimesAt(NpgsqlDataReader r, int first) => new(
+        r.GetFieldValue<DateTimeOffset>(first),
+        r.GetFieldValue<DateTimeOffset>(first + 1),
+        ReadTime(r, first + 2) ?? default);
 
     public async Task<IReadOnlyList<FailureResult>> FailAsync(IReadOnlyList<Failure> failures, FailureRules rules, DateTimeOffset now, CancellationToken ct)
     {
@@ -161,7 +179,7 @@ internal sealed class PostgresLeases(NpgsqlDataSource db, NpgsqlDataSource lease
         await using var conn = await db.OpenConnectionAsync(ct).ConfigureAwait(false);
         await using var tx = await conn.BeginTransactionAsync(ct).ConfigureAwait(false);
 
-        var rows = new Dictionary<long, (FailingJob Job, bool NotifyFinish)>();
+        var rows = new Dictionary<long, (FailingJob Job, bool NotifyFinish, AttemptTimes Times)>();
         await using (var read = Command(conn, tx, ReadFailingSql, P(failures.Select(f => f.Id).Distinct().ToArray())))
         await using (var r = await read.ExecuteReaderAsync(ct).ConfigureAwait(false))
         {
@@ -169,7 +187,7 @@ internal sealed class PostgresLeases(NpgsqlDataSource db, NpgsqlDataSource lease
             {
                 var job = new FailingJob(r.GetInt64(0), r.GetString(1), (JobState)r.GetInt16(2), r.GetInt32(3), r.GetInt32(4),
                     r.GetBoolean(5), ReadTime(r, 6), r.IsDBNull(7) ? null : r.GetString(7));
-                rows[job.Id] = (job, r.GetBoolean(8));
+                rows[job.Id] = (job, r.GetBoolean(8), AttemptTimesAt(r, 9));
             }
         }
 
@@ -192,8 +210,8 @@ internal sealed class PostgresLeases(NpgsqlDataSource db, NpgsqlDataSource lease
             }
             decisions[f.Id] = d;
             // Later failures of the same job in this call see the state this one leaves.
-            rows[f.Id] = (row.Job with { State = d.State, Attempt = d.Attempt, ErrorsJson = d.ErrorsJson }, row.NotifyFinish);
-            results[i] = new FailureResult(f.Id, LeaseStatus.Ok, d.State, d.RunAt, row.Job.Queue);
+            rows[f.Id] = (row.Job with { State = d.State, Attempt = d.Attempt, ErrorsJson = d.ErrorsJson }, row.NotifyFinish, row.Times);
+            results[i] = new FailureResult(f.Id, LeaseStatus.Ok, d.State, d.RunAt, row.Job.Queue, row.Times);
             if (d.State == JobState.Available) availableQueues.Add(row.Job.Queue);
             if (d.State.IsFinished() && row.NotifyFinish) notifyFinished.Add(f.Id);
         }

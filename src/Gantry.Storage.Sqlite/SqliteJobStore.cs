@@ -107,7 +107,7 @@ public sealed class SqliteJobStore : IJobStore
     public Task<IReadOnlyList<HeartbeatResult>> JobExtendLeases(IReadOnlyList<LeaseRef> leases, DateTimeOffset now, CancellationToken ct) =>
         Writer.Run(w => w.ExtendLeases(leases, now), durable: false);
 
-    public Task<IReadOnlyList<LeaseStatus>> JobSetCompleted(IReadOnlyList<Completion> completions, DateTimeOffset now, CancellationToken ct) =>
+    public Task<IReadOnlyList<CompletionResult>> JobSetCompleted(IReadOnlyList<Completion> completions, DateTimeOffset now, CancellationToken ct) =>
         Writer.Run(w => w.CompleteJobs(completions, now));
 
     public Task<IReadOnlyList<FailureResult>> JobSetFailed(IReadOnlyList<Failure> failures, FailureRules rules, DateTimeOffset now, CancellationToken ct) =>

@@ -197,31 +197,44 @@ internal sealed class SqliteJobWrites : IDisposable
         return results;
     }
 
-    public IReadOnlyList<LeaseStatus> CompleteJobs(IReadOnlyList<Completion> completions, DateTimeOffset now)
+    public IReadOnlyList<CompletionResult> CompleteJobs(IReadOnlyList<Completion> completions, DateTimeOffset now)
     {
         var complete = Prepared("""
             UPDATE gantry_jobs SET state = 3, result = $result, finished_at = $now, lease_expires_at = NULL
             WHERE id = $id AND state = 2 AND attempt = $attempt
+            RETURNING queue, created_at, run_at, started_at
             """);
         complete.Parameters["$now"].Value = SqliteTime.ToDb(now);
-        var results = new LeaseStatus[completions.Count];
+        var results = new CompletionResult[completions.Count];
         for (var i = 0; i < completions.Count; i++)
         {
             var c = completions[i];
             complete.Parameters["$id"].Value = c.Id;
             complete.Parameters["$attempt"].Value = c.Attempt;
             complete.Parameters["$result"].Value = c.Result is { } result ? Bytes(result) : DBNull.Value;
-            var ok = complete.ExecuteNonQuery() == 1;
-            results[i] = ok ? LeaseStatus.Ok : LeaseStatus.Lost;
-            if (ok) _command.Finished.Add(c.Id);
+            using var r = complete.ExecuteReader();
+            if (!r.Read())
+            {
+                results[i] = new CompletionResult(c.Id, LeaseStatus.Lost, null, default);
+                continue;
+            }
+            results[i] = new CompletionResult(c.Id, LeaseStatus.Ok, r.GetString(0), AttemptTimesAt(r, 1));
+            _command.Finished.Add(c.Id);
         }
         return results;
     }
 
+    /// <summary>created_at, run_at and started_at in three columns from <paramref name="first"/> on.</summary>
+    private static AttemptTimes AttemptTimesAt(SqliteDataReader r, int first) => new(
+        SqliteTime.FromDb(r.GetInt64(first)),
+        SqliteTime.FromDb(r.GetInt64(first + 1)),
+        r.IsDBNull(first + 2) ? default : SqliteTime.FromDb(r.GetInt64(first + 2)));
+
     public IReadOnlyList<FailureResult> FailJobs(IReadOnlyList<Failure> failures, FailureRules rules, DateTimeOffset now)
     {
         var read = Prepared("""
-            SELECT queue, state, attempt, max_attempts, cancel_requested, lease_expires_at, errors FROM gantry_jobs WHERE id = $id
+            SELECT queue, state, attempt, max_attempts, cancel_requested, lease_expires_at, errors, created_at, run_at, started_at
+            FROM gantry_jobs WHERE id = $id
             """);
         var apply = Prepared("""
             UPDATE gantry_jobs
@@ -235,6 +248,7 @@ internal sealed class SqliteJobWrites : IDisposable
             var f = failures[i];
             read.Parameters["$id"].Value = f.Id;
             FailingJob job;
+            AttemptTimes times;
             using (var r = read.ExecuteReader())
             {
                 if (!r.Read())
@@ -244,6 +258,7 @@ internal sealed class SqliteJobWrites : IDisposable
                 }
                 job = new FailingJob(f.Id, r.GetString(0), (JobState)r.GetInt32(1), r.GetInt32(2), r.GetInt32(3),
                     r.GetInt64(4) != 0, r.IsDBNull(5) ? null : SqliteTime.FromDb(r.GetInt64(5)), r.IsDBNull(6) ? null : r.GetString(6));
+                times = AttemptTimesAt(r, 7);
             }
             if (rules.Decide(job, f, now) is not { } d)
             {
@@ -257,7 +272,7 @@ internal sealed class SqliteJobWrites : IDisposable
             apply.Parameters["$finished_at"].Value = d.FinishedAt is { } fin ? SqliteTime.ToDb(fin) : DBNull.Value;
             apply.Parameters["$errors"].Value = d.ErrorsJson;
             apply.ExecuteNonQuery();
-            results[i] = new FailureResult(f.Id, LeaseStatus.Ok, d.State, d.RunAt, job.Queue);
+            results[i] = new FailureResult(f.Id, LeaseStatus.Ok, d.State, d.RunAt, job.Queue, times);
             NoteState(job.Queue, d.State, d.RunAt ?? now, f.Id);
         }
         return results;

@@ -236,8 +236,8 @@ public abstract class JobStoreConformance : IAsyncLifetime
         var first = await S.Store.JobSetCompleted([new Completion(id, leased.Attempt, result)], S.Now, default);
         var second = await S.Store.JobSetCompleted([new Completion(id, leased.Attempt, Encoding.UTF8.GetBytes("2"))], S.Now, default);
 
-        Assert.Equal(LeaseStatus.Ok, first[0]);
-        Assert.Equal(LeaseStatus.Lost, second[0]);
+        Assert.Equal(LeaseStatus.Ok, first[0].Status);
+        Assert.Equal(LeaseStatus.Lost, second[0].Status);
         await wait.Finished.WaitAsync(TimeSpan.FromSeconds(10));
         var job = await S.Get(id);
         Assert.Equal(JobState.Succeeded, job.State);
@@ -253,8 +253,25 @@ public abstract class JobStoreConformance : IAsyncLifetime
         var id = await S.Insert(S.Job());
         var leased = await S.LeaseOne();
         var status = await S.Store.JobSetCompleted([new Completion(id, leased.Attempt + 1, null)], S.Now, default);
-        Assert.Equal(LeaseStatus.Lost, status[0]);
+        Assert.Equal(LeaseStatus.Lost, status[0].Status);
         Assert.Equal(JobState.Running, (await S.Get(id)).State);
+    }
+
+    [Fact]
+    public async Task Completion_returns_the_queue_and_the_times_of_the_attempt_it_ended()
+    {
+        var created = S.Now;
+        var id = await S.Insert(S.Job(queue: "times", delay: TimeSpan.FromSeconds(10)));
+        S.Time.Advance(TimeSpan.FromSeconds(25));
+        await S.Store.JobPromoteDue(S.Now, 10, default);
+        var leased = await S.LeaseOne("times");
+        var started = S.Now;
+        S.Time.Advance(TimeSpan.FromSeconds(3));
+
+        var results = await S.Store.JobSetCompleted([new Completion(id, leased.Attempt, null), new Completion(id, leased.Attempt, null)], S.Now, default);
+
+        Assert.Equal(new CompletionResult(id, LeaseStatus.Ok, "times", new AttemptTimes(created, created + TimeSpan.FromSeconds(10), started)), results[0]);
+        Assert.Equal(new CompletionResult(id, LeaseStatus.Lost, null, default), results[1]);
     }
 
     // ---- failure, retry, dead -----------------------------------------------------------------------------
@@ -291,6 +308,32 @@ public abstract class JobStoreConformance : IAsyncLifetime
         Assert.Equal(["boom 1", "boom 2", "boom 3"], dead.Errors.Select(e => e.Message));
         Assert.Equal([1, 2, 3], dead.Errors.Select(e => e.Attempt));
         Assert.All(dead.Errors, e => Assert.Equal("trace", e.Details));
+    }
+
+    [Fact]
+    public async Task Failure_returns_the_times_of_the_attempt_it_ended_not_those_of_the_retry()
+    {
+        var created = S.Now;
+        var id = await S.Insert(S.Job(queue: "times"));
+        S.Time.Advance(TimeSpan.FromSeconds(1));
+        var first = await S.LeaseOne("times");
+        var firstStarted = S.Now;
+        S.Time.Advance(TimeSpan.FromSeconds(1));
+        var failed = (await S.Store.JobSetFailed([new Failure(id, first.Attempt, FailureKind.Error, "boom")], S.Rules, S.Now, default))[0];
+        Assert.Equal(new AttemptTimes(created, created, firstStarted), failed.Times);
+        Assert.Equal("times", failed.Queue);
+
+        var retryAt = failed.RunAt!.Value;
+        S.Time.AdvanceTo(retryAt + TimeSpan.FromSeconds(5));
+        await S.Store.JobPromoteDue(S.Now, 10, default);
+        var second = await S.LeaseOne("times");
+        var secondStarted = S.Now;
+        var dead = (await S.Store.JobSetFailed([new Failure(id, second.Attempt, FailureKind.Discard, "no")], S.Rules, S.Now, default))[0];
+        Assert.Equal(new AttemptTimes(created, retryAt, secondStarted), dead.Times);
+
+        var stale = (await S.Store.JobSetFailed([new Failure(id, second.Attempt, FailureKind.Error, "late")], S.Rules, S.Now, default))[0];
+        Assert.Equal(LeaseStatus.Lost, stale.Status);
+        Assert.Equal(default, stale.Times);
     }
 
     [Fact]
@@ -346,7 +389,7 @@ public abstract class JobStoreConformance : IAsyncLifetime
         var second = await S.LeaseOne();
         Assert.Equal(2, second.Attempt);
         // The first worker wakes up late: its lease is gone.
-        Assert.Equal(LeaseStatus.Lost, (await S.Store.JobSetCompleted([new Completion(id, first.Attempt, null)], S.Now, default))[0]);
+        Assert.Equal(LeaseStatus.Lost, (await S.Store.JobSetCompleted([new Completion(id, first.Attempt, null)], S.Now, default))[0].Status);
 
         S.Time.Advance(TimeSpan.FromSeconds(10));
         await S.Store.JobSetFailed([new Failure(id, second.Attempt, FailureKind.LeaseExpired, "lease expired")], S.Rules, S.Now, default);

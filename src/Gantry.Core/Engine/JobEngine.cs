@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using Gantry.Core.Jobs;
 using Gantry.Core.Options;
 using Gantry.Core.Queues;
+using Gantry.Core.Stats;
 using Gantry.Core.Storage;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -21,11 +22,13 @@ public sealed class JobEngine
     private readonly EnqueueRules _enqueueRules;
     private readonly ILogger<JobEngine> _log;
     private readonly IQueueCountsSource[] _otherQueues;
+    private readonly JobLog? _jobLog;
     private readonly ConcurrentDictionary<string, QueueFetcher> _fetchers = new(StringComparer.Ordinal);
 
     public JobEngine(IJobStore store, JobSignals signals, IOptions<GantryEngineOptions> options, TimeProvider time,
-        FailureRules failureRules, ILogger<JobEngine> log, IEnumerable<IQueueCountsSource>? otherQueues = null)
+        FailureRules failureRules, ILogger<JobEngine> log, IEnumerable<IQueueCountsSource>? otherQueues = null, JobLog? jobLog = null)
     {
+        _jobLog = jobLog;
         _otherQueues = otherQueues?.ToArray() ?? [];
         _store = store;
         _signals = signals;
@@ -134,7 +137,7 @@ public sealed class JobEngine
         return _store.JobExtendLeases(leases, _time.GetUtcNow(), ct);
     }
 
-    public Task<IReadOnlyList<LeaseStatus>> CompleteAsync(IReadOnlyList<Completion> completions, CancellationToken ct = default)
+    public async Task<IReadOnlyList<LeaseStatus>> CompleteAsync(IReadOnlyList<Completion> completions, CancellationToken ct = default)
     {
         CheckBatch(completions.Count, "completions");
         for (var i = 0; i < completions.Count; i++)
@@ -143,11 +146,16 @@ public sealed class JobEngine
                 throw GantryException.TooLarge($"completions[{i}].result",
                     $"the result is {n} bytes; the limit is {_options.Limits.MaxResultBytes} (Gantry:Limits:MaxResultBytes).");
         }
-        return _store.JobSetCompleted(completions, _time.GetUtcNow(), ct);
+        var now = _time.GetUtcNow();
+        var results = await _store.JobSetCompleted(completions, now, ct).ConfigureAwait(false);
+        _jobLog?.Completed(completions, results, now);
+        var statuses = new LeaseStatus[results.Count];
+        for (var i = 0; i < statuses.Length; i++) statuses[i] = results[i].Status;
+        return statuses;
     }
 
     /// <summary>Records failed attempts: retried with backoff, dead when attempts are spent or the worker discards the job.</summary>
-    public Task<IReadOnlyList<FailureResult>> FailAsync(IReadOnlyList<Failure> failures, CancellationToken ct = default)
+    public async Task<IReadOnlyList<FailureResult>> FailAsync(IReadOnlyList<Failure> failures, CancellationToken ct = default)
     {
         CheckBatch(failures.Count, "failures");
         for (var i = 0; i < failures.Count; i++)
@@ -155,7 +163,7 @@ public sealed class JobEngine
             if (failures[i].Kind == FailureKind.LeaseExpired)
                 throw GantryException.Invalid($"failures[{i}]", "only the server declares a lease expired.");
         }
-        return _store.JobSetFailed(failures, FailureRules, _time.GetUtcNow(), ct);
+        return await SetFailedAsync(failures, ct).ConfigureAwait(false);
     }
 
     /// <summary>Gives leased jobs back unstarted (on shutdown, say): available again at once, attempt not counted.</summary>
@@ -163,7 +171,15 @@ public sealed class JobEngine
     {
         CheckBatch(leases.Count, "leases");
         var failures = leases.Select(l => new Failure(l.Id, l.Attempt, FailureKind.Released, "released by the worker")).ToList();
-        return _store.JobSetFailed(failures, FailureRules, _time.GetUtcNow(), ct);
+        return SetFailedAsync(failures, ct);
+    }
+
+    private async Task<IReadOnlyList<FailureResult>> SetFailedAsync(IReadOnlyList<Failure> failures, CancellationToken ct)
+    {
+        var now = _time.GetUtcNow();
+        var results = await _store.JobSetFailed(failures, FailureRules, now, ct).ConfigureAwait(false);
+        _jobLog?.Failed(failures, results, now);
+        return results;
     }
 
     /// <summary>The store's queues and the in-memory lanes' queues; a name in both is one queue with the counts added.</summary>

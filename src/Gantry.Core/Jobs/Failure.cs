@@ -25,7 +25,9 @@ public readonly record struct Failure(long Id, int Attempt, FailureKind Kind, st
 /// <param name="State">The job's new state (when the lease matched).</param>
 /// <param name="RunAt">When a retry is due (for <see cref="JobState.Failed"/>).</param>
 /// <param name="Queue">The job's queue, so callers can wake its fetchers.</param>
-public readonly record struct FailureResult(long Id, LeaseStatus Status, JobState State, DateTimeOffset? RunAt, string? Queue);
+/// <param name="Times">The failed attempt's times as they were before the failure (when the lease matched): the job log's input.</param>
+public readonly record struct FailureResult(long Id, LeaseStatus Status, JobState State, DateTimeOffset? RunAt, string? Queue,
+    AttemptTimes Times = default);
 
 /// <summary>The job's facts a failure decision depends on, read under the row's lock.</summary>
 public readonly record struct FailingJob(long Id, string Queue, JobState State, int Attempt, int MaxAttempts,

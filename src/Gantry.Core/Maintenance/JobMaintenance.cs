@@ -1,6 +1,7 @@
 using Gantry.Core.Engine;
 using Gantry.Core.Jobs;
 using Gantry.Core.Options;
+using Gantry.Core.Stats;
 using Gantry.Core.Storage;
 using Microsoft.Extensions.Options;
 
@@ -11,7 +12,8 @@ namespace Gantry.Core.Maintenance;
 /// finished jobs. The background services call them on timers; tests call them directly after moving a fake
 /// clock, so no test sleeps.
 /// </summary>
-public sealed class JobMaintenance(IJobStore store, FailureRules rules, IOptions<GantryEngineOptions> options, TimeProvider time)
+public sealed class JobMaintenance(IJobStore store, FailureRules rules, IOptions<GantryEngineOptions> options, TimeProvider time,
+    JobLog? jobLog = null)
 {
     /// <summary>Defaults to 1000 jobs per promotion or rescue statement, so one pass never holds locks for long.</summary>
     public const int BatchSize = 1000;
@@ -46,6 +48,7 @@ public sealed class JobMaintenance(IJobStore store, FailureRules rules, IOptions
             var failures = expired.Select(l => new Failure(l.Id, l.Attempt, FailureKind.LeaseExpired,
                 "lease expired: the worker stopped heartbeating (it died, hung, or lost its connection)")).ToList();
             var results = await store.JobSetFailed(failures, rules, now, ct).ConfigureAwait(false);
+            jobLog?.Failed(failures, results, now);
             total += results.Count(r => r.Status == LeaseStatus.Ok);
             if (expired.Count < BatchSize) return total;
         }

@@ -35,10 +35,12 @@ public interface IJobStore : IAsyncDisposable
     /// <summary>Extends each running lease to now + the job's timeout.</summary>
     Task<IReadOnlyList<HeartbeatResult>> JobExtendLeases(IReadOnlyList<LeaseRef> leases, DateTimeOffset now, CancellationToken ct);
 
-    /// <summary>Marks each leased job succeeded with its result; a stale lease changes nothing (<see cref="LeaseStatus.Lost"/>).</summary>
-    Task<IReadOnlyList<LeaseStatus>> JobSetCompleted(IReadOnlyList<Completion> completions, DateTimeOffset now, CancellationToken ct);
+    /// <summary>Marks each leased job succeeded with its result; a stale lease changes nothing (<see cref="LeaseStatus.Lost"/>).
+    /// Each result carries the job's queue and the finished attempt's times, read by the same statement.</summary>
+    Task<IReadOnlyList<CompletionResult>> JobSetCompleted(IReadOnlyList<Completion> completions, DateTimeOffset now, CancellationToken ct);
 
-    /// <summary>Applies failures (including lost leases and releases) by <paramref name="rules"/>, under each row's lock.</summary>
+    /// <summary>Applies failures (including lost leases and releases) by <paramref name="rules"/>, under each row's lock.
+    /// Each applied result carries the failed attempt's times as they were before the failure.</summary>
     Task<IReadOnlyList<FailureResult>> JobSetFailed(IReadOnlyList<Failure> failures, FailureRules rules, DateTimeOffset now, CancellationToken ct);
 
     /// <summary>Running jobs whose lease ended at or before <paramref name="now"/>.</summary>

@@ -1,6 +1,7 @@
 using Gantry.Client;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 using Xunit;
 
 namespace Gantry.Server.Tests.Infrastructure;
@@ -27,13 +28,14 @@ public sealed class InProcessServer : IAsyncDisposable
     public GantryClient Client { get; }
 
     /// <summary>Starts a server on <paramref name="store"/> with <see cref="TestSettings.Base"/>, then
-    /// <paramref name="settings"/> on top.</summary>
-    public static async Task<InProcessServer> StartAsync(TestStore store, IReadOnlyDictionary<string, string?>? settings = null)
+    /// <paramref name="settings"/> on top; <paramref name="services"/> registers before the server does (a manual clock).</summary>
+    public static async Task<InProcessServer> StartAsync(TestStore store, IReadOnlyDictionary<string, string?>? settings = null,
+        Action<IServiceCollection>? services = null)
     {
         var configuration = new ConfigurationBuilder()
             .AddInMemoryCollection(TestSettings.Merge(TestSettings.Base, store.Settings, settings))
             .Build();
-        var app = GantryServerApp.Build(configuration);
+        var app = GantryServerApp.Build(configuration, services);
         try
         {
             await app.StartAsync();
