@@ -20,6 +20,10 @@ work=$(mktemp -d "${TMPDIR:-/tmp}/gantry-bench.XXXXXX")
 chmod 755 "$work"
 pids=()
 cleanup() {
+  local status=$?
+  if [ "$status" -ne 0 ]; then  # say why before the work folder goes
+    for f in "$work"/graphile.log "$work"/gantry.log; do [ -f "$f" ] && { echo "--- $f" >&2; tail -15 "$f" >&2; }; done
+  fi
   for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
   scripts/pg-throwaway.sh stop "$work/pg" >/dev/null 2>&1 || true
   rm -rf "$work"
