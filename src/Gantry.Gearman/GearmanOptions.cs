@@ -4,7 +4,7 @@ using Gantry.Protocol.Gearman;
 namespace Gantry.Gearman;
 
 /// <summary>The Gearman front, bound from <c>Gantry:Gearman</c> (env <c>GANTRY_GEARMAN__…</c>).</summary>
-public sealed class GearmanOptions
+public sealed class GearmanOptions : Core.Options.ISelfValidatingOptions
 {
     /// <summary>Defaults to Gearman's IANA port on loopback only: nothing is reachable from the network unless configured.</summary>
     public const string DefaultListen = "127.0.0.1:4730";

@@ -14,7 +14,7 @@ public static class GearmanServiceCollectionExtensions
     public static IServiceCollection AddGantryGearman(this IServiceCollection services, IConfiguration gearmanSection)
     {
         services.AddOptions<GearmanOptions>().Bind(gearmanSection).ValidateOnStart();
-        services.AddSingleton<IValidateOptions<GearmanOptions>, Validator>();
+        services.AddSingleton<IValidateOptions<GearmanOptions>, Core.Options.SelfValidatingOptionsValidator<GearmanOptions>>();
         services.TryAddSingleton<GearmanJobServer>();
         services.AddSingleton<Core.Queues.IQueueCountsSource>(sp => sp.GetRequiredService<GearmanJobServer>());
         services.TryAddSingleton<DurableLane>();
@@ -42,15 +42,6 @@ public static class GearmanServiceCollectionExtensions
             listener.Options = endpoint.ListenOptions;
             endpoint.ListenOptions.UseConnectionHandler<GearmanConnectionHandler>();
         });
-    }
-
-    private sealed class Validator : IValidateOptions<GearmanOptions>
-    {
-        public ValidateOptionsResult Validate(string? name, GearmanOptions options)
-        {
-            var errors = options.Validate();
-            return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
-        }
     }
 }
 

@@ -24,7 +24,7 @@ public static class GantryServiceCollectionExtensions
         services.AddOptions<GantryServerOptions>().Bind(gantrySection).ValidateOnStart();
         services.AddSingleton<IValidateOptions<GantryServerOptions>, GantryServerOptionsValidator>();
         services.AddOptions<GantryEngineOptions>().Bind(gantrySection).ValidateOnStart();
-        services.AddSingleton<IValidateOptions<GantryEngineOptions>, EngineOptionsValidator>();
+        services.AddSingleton<IValidateOptions<GantryEngineOptions>, SelfValidatingOptionsValidator<GantryEngineOptions>>();
         services.AddOptions<SqliteStoreOptions>().Bind(gantrySection.GetSection("Sqlite"))
             .PostConfigure<IOptions<GantryServerOptions>>((o, server) => o.DataDirectory = server.Value.Data);
         services.AddOptions<PostgresStoreOptions>().Bind(gantrySection.GetSection("Postgres"))
@@ -41,7 +41,7 @@ public static class GantryServiceCollectionExtensions
         // The job log and what it feeds: per-queue statistics (/api/stats, /metrics) and the Gantry.Jobs meter.
         services.AddMetrics();
         services.AddOptions<StatsOptions>().Bind(gantrySection.GetSection("Stats")).ValidateOnStart();
-        services.AddSingleton<IValidateOptions<StatsOptions>, StatsOptionsValidator>();
+        services.AddSingleton<IValidateOptions<StatsOptions>, SelfValidatingOptionsValidator<StatsOptions>>();
         services.TryAddSingleton<JobStats>();
         services.TryAddSingleton<JobMetrics>();
         services.AddSingleton<IJobLogObserver>(sp => sp.GetRequiredService<JobStats>());
@@ -58,23 +58,5 @@ public static class GantryServiceCollectionExtensions
         services.AddHostedService<PruneService>();
         services.AddHostedService<StatsMonitor>();
         return services;
-    }
-
-    private sealed class StatsOptionsValidator : IValidateOptions<StatsOptions>
-    {
-        public ValidateOptionsResult Validate(string? name, StatsOptions options)
-        {
-            var errors = options.Validate();
-            return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
-        }
-    }
-
-    private sealed class EngineOptionsValidator : IValidateOptions<GantryEngineOptions>
-    {
-        public ValidateOptionsResult Validate(string? name, GantryEngineOptions options)
-        {
-            var errors = options.Validate();
-            return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
-        }
     }
 }

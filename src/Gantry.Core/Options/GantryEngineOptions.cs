@@ -1,7 +1,7 @@
 namespace Gantry.Core.Options;
 
 /// <summary>Everything the engine can be told, bound from the <c>Gantry</c> configuration section.</summary>
-public sealed class GantryEngineOptions
+public sealed class GantryEngineOptions : ISelfValidatingOptions
 {
     public JobLimits Limits { get; set; } = new();
     public JobDefaults Jobs { get; set; } = new();

@@ -1,7 +1,7 @@
 namespace Gantry.Core.Stats;
 
 /// <summary>The per-queue statistics and the "falling behind" warning. Configuration: <c>Gantry:Stats</c>.</summary>
-public sealed class StatsOptions
+public sealed class StatsOptions : Options.ISelfValidatingOptions
 {
     /// <summary>Defaults to 5 minutes of history per queue: long enough for a p99 over a few hundred jobs, short
     /// enough that it shows the present rather than the morning.</summary>
