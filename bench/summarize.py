@@ -1,23 +1,16 @@
 """Turns compare.sh's JSON lines into the Markdown table the README quotes (medians over the runs)."""
-import json, os, platform, statistics, subprocess, sys
+import subprocess, sys
+from benchlib import load_rows, machine, median_of
 
 path, jobs, concurrency, runs, prefetch, warmup = sys.argv[1:7]
-rows = [json.loads(line) for line in open(path) if line.strip()]
+rows = load_rows(path)
 
 def median(label, key):
-    values = [r[key] for r in rows if r["label"] == label and key in r]
-    return statistics.median(values) if values else None
+    return median_of(rows, label, key)
 
-def cpu_model():
-    for line in open("/proc/cpuinfo"):
-        if line.startswith("model name"):
-            return line.split(":", 1)[1].strip()
-    return platform.processor()
-
-mem_gib = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
 pg_version = subprocess.run(["bash", "-c", "$(ls -d /usr/lib/postgresql/*/bin | head -1)/postgres --version"],
                             capture_output=True, text=True).stdout.strip()
-print(f"Machine: {os.cpu_count()} cores ({cpu_model()}), {mem_gib:.0f} GiB, {platform.system()} {platform.release()}; {pg_version}")
+print(f"Machine: {machine()}; {pg_version}")
 print(f"Workload: {jobs} no-op jobs enqueued first (not timed), then drained by one worker process with concurrency "
       f"{concurrency} and a local buffer of {prefetch} jobs, after an untimed warm-up drain of {warmup} jobs in the same "
       f"process; medians of {runs} runs. Pickup = enqueue call to handler start "

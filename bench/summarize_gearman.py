@@ -2,23 +2,16 @@
 
 usage: summarize_gearman.py RESULTS.jsonl key=value...   (the workload knobs, as gearman-compare.sh passes them)
 """
-import json, os, platform, statistics, subprocess, sys
+import os, platform, subprocess, sys
+from benchlib import load_rows, machine, median_of
 
 path = sys.argv[1]
 p = dict(arg.split("=", 1) for arg in sys.argv[2:])
-rows = [json.loads(line) for line in open(path) if line.strip()]
+rows = load_rows(path)
 
 
 def median(label, key):
-    values = [r[key] for r in rows if r["label"] == label and r.get(key) is not None]
-    return statistics.median(values) if values else None
-
-
-def cpu_model():
-    for line in open("/proc/cpuinfo"):
-        if line.startswith("model name"):
-            return line.split(":", 1)[1].strip()
-    return platform.processor()
+    return median_of(rows, label, key)
 
 
 def dotnet_runtime():
@@ -35,9 +28,8 @@ def store_fs():
     return f"{fstype} ({device})"
 
 
-mem_gib = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
 gearmand = p.get("gearmand_version", "gearmand")
-print(f"Machine: {os.cpu_count()} cores ({cpu_model()}), {mem_gib:.0f} GiB, {platform.system()} {platform.release()}; "
+print(f"Machine: {machine()}; "
       f"{gearmand}; {dotnet_runtime()}; queue files on {store_fs()}.")
 print(f"Command: `JOBS={p['jobs']} CLIENTS={p['clients']} INFLIGHT={p['inflight']} WORKERS={p['workers']} RUNS={p['runs']} "
       f"DURABLE_JOBS={p['durable_jobs']} bench/gearman-compare.sh` (median of {p['runs']} run(s) each, the systems taking "
