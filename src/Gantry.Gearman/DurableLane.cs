@@ -70,17 +70,17 @@ internal sealed class DurableLane : BackgroundService, IDurableReports
         {
             // Stored as is it would fail the whole batch, and the job would run again and again; it cannot succeed.
             _reports.Writer.TryWrite(new Report(ReportKind.Discard, lease, null,
-                $"the Gearman worker's result is {result.Length} bytes; the limit is {limit} (Gantry:Limits:MaxResultBytes)", false));
+                $"the Gearman worker's result is {result.Length} bytes; the limit is {limit} (Gantry:Limits:MaxResultBytes)"));
             return;
         }
-        _reports.Writer.TryWrite(new Report(ReportKind.Complete, lease, result.ToArray(), null, false));
+        _reports.Writer.TryWrite(new Report(ReportKind.Complete, lease, result.ToArray(), null));
     }
 
-    public void Fail(LeaseRef lease, string message, bool retry) =>
-        _reports.Writer.TryWrite(new Report(ReportKind.Fail, lease, null, message, retry));
+    public void Fail(LeaseRef lease, string message) =>
+        _reports.Writer.TryWrite(new Report(ReportKind.Fail, lease, null, message));
 
     public void Release(LeaseRef lease, string why) =>
-        _reports.Writer.TryWrite(new Report(ReportKind.Release, lease, null, why, true));
+        _reports.Writer.TryWrite(new Report(ReportKind.Release, lease, null, why));
 
     /// <summary>
     /// Wakes the function's sleeping Gearman workers whenever the store says its queue has jobs (an HTTP enqueue, a
@@ -196,5 +196,5 @@ internal sealed class DurableLane : BackgroundService, IDurableReports
 
     private enum ReportKind : byte { Complete, Fail, Discard, Release }
 
-    private sealed record Report(ReportKind Kind, LeaseRef Lease, byte[]? Result, string? Message, bool Retry);
+    private sealed record Report(ReportKind Kind, LeaseRef Lease, byte[]? Result, string? Message);
 }

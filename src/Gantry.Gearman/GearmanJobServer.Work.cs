@@ -68,8 +68,7 @@ internal sealed partial class GearmanJobServer
             foreach (var client in clients) client.Out.Send(GearmanPacketType.WorkFail, job.Handle);
         if (job.Durable is { } lease)
         {
-            // The store applies the function's attempts (Retries + 1) and the queue's backoff.
-            Durable?.Fail(lease, why, retry: true);
+            Durable?.Fail(lease, why);
             Forget(job);
             return;
         }

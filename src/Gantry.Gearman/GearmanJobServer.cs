@@ -296,6 +296,7 @@ internal sealed partial class GearmanJobServer
 internal interface IDurableReports
 {
     void Complete(LeaseRef lease, ReadOnlyMemory<byte> result);
-    void Fail(LeaseRef lease, string message, bool retry);
+    /// <summary>The store applies the function's attempts (Retries + 1) and the queue's backoff.</summary>
+    void Fail(LeaseRef lease, string message);
     void Release(LeaseRef lease, string why);
 }
