@@ -30,8 +30,9 @@ internal static class ServerCommand
                 {
                     throw new CliException(message, 1);
                 }
-                Console.WriteLine(GantryServerApp.Describe(app));
+                // The Gearman line first: whoever waits for the main line then has both.
                 if (GantryServerApp.Gearman(app) is { EndPoint: not null } gearman) Console.WriteLine($"Gearman listening on {gearman}");
+                Console.WriteLine(GantryServerApp.Describe(app));
                 WarnIfExposed(app);
                 await app.WaitForShutdownAsync(CancellationToken.None);
             }

@@ -42,7 +42,8 @@ public sealed class ServerCommandTests
         var line = lines.Single(l => l.StartsWith("Gantry ", StringComparison.Ordinal) && l.Contains("listening on"));
         Assert.Contains($"listening on {url}", line);
         // The Gearman front is on by default; the tests' servers put it on a port the OS picks.
-        Assert.Matches(@"^Gearman listening on 127\.0\.0\.1:[1-9]\d*$", lines.Single(l => l.StartsWith("Gearman ", StringComparison.Ordinal)).TrimEnd('\r'));
+        var gearman = await server.Process.WaitForLineAsync(l => l.StartsWith("Gearman ", StringComparison.Ordinal), "the Gearman line");
+        Assert.Matches(@"^Gearman listening on 127\.0\.0\.1:[1-9]\d*$", gearman.TrimEnd('\r'));
         using var http = new HttpClient { BaseAddress = server.BaseAddress };
         var health = await http.ApiGetAsync("/health");
         Assert.Equal(HttpStatusCode.OK, health.Status);
