@@ -114,7 +114,8 @@ internal sealed class GearmanAdmin(GearmanJobServer server, JobEngine engine, IO
         if (durable.Count == 0 && !counts.Exists(c => c.Durable)) return counts;
 
         IReadOnlyList<QueueSummary> queues = [];
-        try { queues = await engine.ListQueuesAsync(ct).ConfigureAwait(false); }
+        // The store's own counts: the merged list already holds this lane's memory counts, which are added below.
+        try { queues = await engine.ListStoredQueuesAsync(ct).ConfigureAwait(false); }
         catch (Exception ex) when (ex is not OperationCanceledException) { log.LogWarning(ex, "Reading queue counts for the Gearman admin failed"); }
         var byName = queues.ToDictionary(q => q.Name, StringComparer.Ordinal);
         foreach (var name in durable.Where(n => !counts.Exists(c => c.Name == n)))

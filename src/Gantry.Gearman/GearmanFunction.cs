@@ -31,8 +31,4 @@ internal sealed class GearmanFunction(string name, GearmanFunctionOptions option
     public bool Watched { get; set; }
 
     public int QueuedTotal => Queued[0] + Queued[1] + Queued[2];
-    public int Total => QueuedTotal + Running + Scheduled;
-
-    /// <summary>Neither jobs nor workers: the function can be forgotten (gearmand keeps them; so do we, unless dropped).</summary>
-    public bool Idle => Total == 0 && Workers.Count == 0;
 }

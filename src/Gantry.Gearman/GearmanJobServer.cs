@@ -106,11 +106,6 @@ internal sealed partial class GearmanJobServer
         return function;
     }
 
-    public GearmanFunction? Find(string name)
-    {
-        lock (_gate) return _functions.GetValueOrDefault(name);
-    }
-
     public void CanDo(GearmanSession session, string function, TimeSpan timeout)
     {
         GearmanFunction f;
@@ -224,22 +219,20 @@ internal sealed partial class GearmanJobServer
         }
     }
 
-    public bool HasDurableAbilities(GearmanSession session)
-    {
-        lock (_gate) return session.Abilities.Exists(a => a.Function.Durable);
-    }
-
-    public List<GearmanFunction> DurableAbilities(GearmanSession session)
+    /// <summary>The worker's durable functions, starting one further each time so none starves; empty (no allocation)
+    /// for the usual worker of memory functions only.</summary>
+    public IReadOnlyList<GearmanFunction> DurableAbilities(GearmanSession session)
     {
         lock (_gate)
         {
-            var list = new List<GearmanFunction>();
             var count = session.Abilities.Count;
+            List<GearmanFunction>? list = null;
             for (var i = 0; i < count; i++)
             {
                 var a = session.Abilities[(i + session.DurableCursor) % count];
-                if (a.Function.Durable) list.Add(a.Function);
+                if (a.Function.Durable) (list ??= []).Add(a.Function);
             }
+            if (list is null) return [];
             session.DurableCursor++;
             return list;
         }

@@ -11,9 +11,6 @@ internal sealed class JobDeque
     private int _head;
     private int _count;
 
-    /// <summary>Entries including cancelled ones still in the buffer.</summary>
-    public int RawCount => _count;
-
     public void PushBack(GearmanJob job)
     {
         Grow();

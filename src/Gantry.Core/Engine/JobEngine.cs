@@ -182,6 +182,9 @@ public sealed class JobEngine
         return results;
     }
 
+    /// <summary>The store's queues alone, for a front that adds its own in-memory counts itself.</summary>
+    public Task<IReadOnlyList<QueueSummary>> ListStoredQueuesAsync(CancellationToken ct = default) => _store.QueueList(ct);
+
     /// <summary>The store's queues and the in-memory lanes' queues; a name in both is one queue with the counts added.</summary>
     public async Task<IReadOnlyList<QueueSummary>> ListQueuesAsync(CancellationToken ct = default)
     {

@@ -223,4 +223,20 @@ public sealed class DurableLaneProtocolTests(DurableLaneFixture fixture) : IClas
         }
         Assert.Equal(ids.Where(i => i != first && i != secondId).Order(), done.Order());
     }
+
+    [Fact]
+    public async Task Admin_status_of_a_durable_function_counts_its_stored_and_its_in_memory_jobs_once_each()
+    {
+        const string function = DurableLaneFixture.Counted;
+        await using var client = await Server.ConnectAsync("client");
+        await client.SendAsync(T.SubmitJob, B(function), B(""), B("foreground, in memory"));
+        await client.ExpectAsync(T.JobCreated);
+        await client.SendAsync(T.SubmitJobBg, B(function), B(""), B("background, in the store"));
+        await client.ExpectAsync(T.JobCreated);
+
+        await using var admin = await Server.ConnectAsync("admin");
+        var line = (await admin.AdminListAsync("status")).Single(l => l.StartsWith(function + "\t", StringComparison.Ordinal));
+        Assert.Equal($"{function}\t2\t0\t0", line);
+    }
 }
+

@@ -186,6 +186,7 @@ public sealed class DurableLaneFixture : ProtocolServerFixture
     public const string Dropped = "dur_drop";
     public const string Sleeper = "dur_sleep";
     public const string Prefetched = "dur_ahead";
+    public const string Counted = "dur_count";
 
     protected override IReadOnlyDictionary<string, string?> Settings { get; } = new Dictionary<string, string?>
     {
@@ -197,6 +198,7 @@ public sealed class DurableLaneFixture : ProtocolServerFixture
         [$"Gantry:Gearman:Functions:{Dropped}:Lane"] = "durable",
         [$"Gantry:Gearman:Functions:{Sleeper}:Lane"] = "durable",
         [$"Gantry:Gearman:Functions:{Prefetched}:Lane"] = "durable",
+        [$"Gantry:Gearman:Functions:{Counted}:Lane"] = "durable",
         ["Gantry:Retry:BaseDelay"] = "00:00:00.05",
         ["Gantry:Retry:MaxDelay"] = "00:00:00.2",
         ["Gantry:Retry:Jitter"] = "0",
