@@ -81,7 +81,7 @@ internal sealed class PostgresJobInserts(NpgsqlDataSource db, JobSignals signals
     }
 
     /// <summary>Inserts the rows at <paramref name="rows"/>; returns those that yielded to a live job's unique key.</summary>
-    private static async Task<List<int>> InsertRowsAsync(NpgsqlConnection conn, NpgsqlTransaction tx, IReadOnlyList<NewJob> jobs,
+    internal static async Task<List<int>> InsertRowsAsync(NpgsqlConnection conn, NpgsqlTransaction tx, IReadOnlyList<NewJob> jobs,
         List<int> rows, EnqueueResult[] results, string[] newQueues, string[] availableQueues, CancellationToken ct)
     {
         var n = rows.Count;

@@ -1,6 +1,7 @@
 using Gantry.Core.Engine;
 using Gantry.Core.Jobs;
 using Gantry.Core.Queues;
+using Gantry.Core.Recurring;
 using Gantry.Core.Storage;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -26,6 +27,7 @@ public sealed class PostgresJobStore : IJobStore
     private readonly PostgresLeases _leases;
     private readonly PostgresJobAdmin _admin;
     private readonly PostgresJobReads _reads;
+    private readonly PostgresRecurring _recurring;
     private PostgresListener? _listener;
 
     public PostgresJobStore(IOptions<PostgresStoreOptions> options, JobSignals signals, TimeProvider time, ILogger<PostgresJobStore> log)
@@ -46,6 +48,7 @@ public sealed class PostgresJobStore : IJobStore
         _leases = new PostgresLeases(_batchDb, _leaseDb, signals);
         _admin = new PostgresJobAdmin(_db, signals);
         _reads = new PostgresJobReads(_db);
+        _recurring = new PostgresRecurring(_db, signals);
     }
 
     public StoreCapabilities Capabilities { get; } = new("postgresql", SupportsListener: true);
@@ -102,6 +105,24 @@ public sealed class PostgresJobStore : IJobStore
 
     public Task QueueSetPaused(string queue, bool paused, DateTimeOffset now, CancellationToken ct) =>
         _admin.SetPausedAsync(queue, paused, now, ct);
+
+    public Task RecurringSave(RecurringSchedule schedule, CancellationToken ct) => _recurring.SaveAsync(schedule, ct);
+
+    public Task<RecurringSchedule?> RecurringGet(string name, CancellationToken ct) => _recurring.GetAsync(name, ct);
+
+    public Task<IReadOnlyList<RecurringSchedule>> RecurringList(CancellationToken ct) => _recurring.ListAsync(ct);
+
+    public Task<bool> RecurringDelete(string name, CancellationToken ct) => _recurring.DeleteAsync(name, ct);
+
+    public Task<IReadOnlyList<RecurringSchedule>> RecurringGetDue(DateTimeOffset now, int limit, CancellationToken ct) =>
+        _recurring.DueAsync(now, limit, ct);
+
+    public Task<DateTimeOffset?> RecurringGetNextFireAt(CancellationToken ct) => _recurring.NextFireAtAsync(ct);
+
+    public Task<RecurringFireResult> RecurringFire(RecurringFire fire, CancellationToken ct) => _recurring.FireAsync(fire, ct);
+
+    public Task<int> RecurringDeleteFiresBefore(DateTimeOffset cutoff, int limit, CancellationToken ct) =>
+        _recurring.DeleteFiresBeforeAsync(cutoff, limit, ct);
 
     private int _disposed;
 

@@ -56,6 +56,39 @@ internal static class PostgresSchema
                 created_at timestamptz NOT NULL
             );
             """),
+        (2, "recurring schedules and their fires", """
+            CREATE TABLE gantry_recurring (
+                name            text        PRIMARY KEY,
+                cron            text        NOT NULL,
+                time_zone       text        NOT NULL,
+                queue           text        NOT NULL,
+                payload         bytea       NOT NULL,
+                priority        int,
+                max_attempts    int,
+                timeout_ms      int,
+                misfire         smallint    NOT NULL,
+                skip_if_running boolean     NOT NULL,
+                source          smallint    NOT NULL,
+                paused          boolean     NOT NULL,
+                next_fire_at    timestamptz,
+                last_fire_at    timestamptz,
+                last_job_id     bigint,
+                created_at      timestamptz NOT NULL,
+                updated_at      timestamptz NOT NULL
+            );
+            CREATE INDEX gantry_recurring_due ON gantry_recurring (next_fire_at) WHERE NOT paused AND next_fire_at IS NOT NULL;
+            -- One row per tick acted on. The primary key is what makes a tick fire once across every server sharing the
+            -- database, whatever their timers and clocks do.
+            CREATE TABLE gantry_recurring_fires (
+                schedule text        NOT NULL,
+                fire_at  timestamptz NOT NULL,
+                outcome  smallint    NOT NULL,
+                job_id   bigint,
+                fired_at timestamptz NOT NULL,
+                PRIMARY KEY (schedule, fire_at)
+            );
+            CREATE INDEX gantry_recurring_fires_age ON gantry_recurring_fires (fire_at);
+            """),
     ];
 
     public static async Task MigrateAsync(NpgsqlDataSource db, DateTimeOffset now, CancellationToken ct)

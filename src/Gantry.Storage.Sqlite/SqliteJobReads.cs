@@ -6,7 +6,7 @@ namespace Gantry.Storage.Sqlite;
 
 /// <summary>Read operations of the embedded store. They run on pooled read connections, beside the writer:
 /// WAL mode lets readers see the last commit without waiting for the writer.</summary>
-internal sealed class SqliteJobReads(string connectionString)
+internal sealed partial class SqliteJobReads(string connectionString)
 {
     internal const string JobColumns =
         "id, queue, state, priority, run_at, payload, unique_key, attempt, max_attempts, timeout_ms, " +

@@ -1,6 +1,7 @@
 using Gantry.Core.Engine;
 using Gantry.Core.Jobs;
 using Gantry.Core.Queues;
+using Gantry.Core.Recurring;
 using Gantry.Core.Storage;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
@@ -137,6 +138,24 @@ public sealed class SqliteJobStore : IJobStore
 
     public Task QueueSetPaused(string queue, bool paused, DateTimeOffset now, CancellationToken ct) =>
         Writer.Run(w => w.SetPaused(queue, paused, now));
+
+    public Task RecurringSave(RecurringSchedule schedule, CancellationToken ct) => Writer.Run(w => w.SaveRecurring(schedule));
+
+    public Task<RecurringSchedule?> RecurringGet(string name, CancellationToken ct) => Task.FromResult(Reads.GetRecurring(name));
+
+    public Task<IReadOnlyList<RecurringSchedule>> RecurringList(CancellationToken ct) => Task.FromResult(Reads.ListRecurring());
+
+    public Task<bool> RecurringDelete(string name, CancellationToken ct) => Writer.Run(w => w.DeleteRecurring(name));
+
+    public Task<IReadOnlyList<RecurringSchedule>> RecurringGetDue(DateTimeOffset now, int limit, CancellationToken ct) =>
+        Task.FromResult(Reads.DueRecurring(now, limit));
+
+    public Task<DateTimeOffset?> RecurringGetNextFireAt(CancellationToken ct) => Task.FromResult(Reads.NextRecurringFireAt());
+
+    public Task<RecurringFireResult> RecurringFire(RecurringFire fire, CancellationToken ct) => Writer.Run(w => w.FireRecurring(fire));
+
+    public Task<int> RecurringDeleteFiresBefore(DateTimeOffset cutoff, int limit, CancellationToken ct) =>
+        Writer.Run(w => w.DeleteRecurringFiresBefore(cutoff, limit));
 
     public ValueTask DisposeAsync()
     {

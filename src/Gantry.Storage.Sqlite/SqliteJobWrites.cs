@@ -10,7 +10,7 @@ namespace Gantry.Storage.Sqlite;
 /// Hot statements are prepared once and reused. Each operation notes what it will announce after the
 /// commit (queues with new available jobs, finished jobs, new schedule times).
 /// </summary>
-internal sealed class SqliteJobWrites : IDisposable
+internal sealed partial class SqliteJobWrites : IDisposable
 {
     private readonly SqliteConnection _db;
     private readonly HashSet<string> _knownQueues = new(StringComparer.Ordinal);

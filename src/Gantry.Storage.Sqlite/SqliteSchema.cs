@@ -49,6 +49,38 @@ internal static class SqliteSchema
                 created_at INTEGER NOT NULL
             ) WITHOUT ROWID;
             """),
+        (2, "recurring schedules and their fires", """
+            CREATE TABLE gantry_recurring (
+                name            TEXT    PRIMARY KEY,
+                cron            TEXT    NOT NULL,
+                time_zone       TEXT    NOT NULL,
+                queue           TEXT    NOT NULL,
+                payload         BLOB    NOT NULL,
+                priority        INTEGER,
+                max_attempts    INTEGER,
+                timeout_ms      INTEGER,
+                misfire         INTEGER NOT NULL,
+                skip_if_running INTEGER NOT NULL,
+                source          INTEGER NOT NULL,
+                paused          INTEGER NOT NULL,
+                next_fire_at    INTEGER,
+                last_fire_at    INTEGER,
+                last_job_id     INTEGER,
+                created_at      INTEGER NOT NULL,
+                updated_at      INTEGER NOT NULL
+            ) WITHOUT ROWID;
+            CREATE INDEX gantry_recurring_due ON gantry_recurring (next_fire_at) WHERE paused = 0 AND next_fire_at IS NOT NULL;
+            -- One row per tick acted on. The primary key is what makes a tick fire once, whatever the timers do.
+            CREATE TABLE gantry_recurring_fires (
+                schedule TEXT    NOT NULL,
+                fire_at  INTEGER NOT NULL,
+                outcome  INTEGER NOT NULL,
+                job_id   INTEGER,
+                fired_at INTEGER NOT NULL,
+                PRIMARY KEY (schedule, fire_at)
+            ) WITHOUT ROWID;
+            CREATE INDEX gantry_recurring_fires_age ON gantry_recurring_fires (fire_at);
+            """),
     ];
 
     public static void Migrate(SqliteConnection connection, DateTimeOffset now)

@@ -12,7 +12,7 @@ namespace Gantry.Storage.Tests;
 /// Every behaviour a job store promises (IJobStore's contract), run against each driver by a subclass that
 /// says how to make a fresh, migrated store. A driver is done when this whole suite passes for it.
 /// </summary>
-public abstract class JobStoreConformance : IAsyncLifetime
+public abstract partial class JobStoreConformance : IAsyncLifetime
 {
     private readonly List<IJobStore> _stores = [];
 

@@ -12,6 +12,7 @@ public sealed class JobSignals
     private readonly ConcurrentDictionary<string, AsyncPulse> _queues = new(StringComparer.Ordinal);
     private readonly Dictionary<long, Waiter> _finishWaiters = new();
     private readonly AsyncPulse _schedule = new();
+    private readonly AsyncPulse _recurring = new();
     private long _plannedSchedulerWake = long.MaxValue;
     private int _finishWaiterCount;
 
@@ -26,6 +27,7 @@ public sealed class JobSignals
     {
         foreach (var pulse in _queues.Values) pulse.Pulse();
         _schedule.Pulse();
+        _recurring.Pulse();
         List<Waiter> waiters;
         lock (_finishWaiters) waiters = [.. _finishWaiters.Values];
         // Finish waiters re-read the job when woken; those whose job is not finished register again.
@@ -67,6 +69,12 @@ public sealed class JobSignals
 
     /// <summary>For the scheduler, after it looked at the store: only jobs due before <paramref name="plannedWake"/> need to wake it.</summary>
     public void PlanSchedulerWake(DateTimeOffset plannedWake) => Interlocked.Exchange(ref _plannedSchedulerWake, plannedWake.UtcTicks);
+
+    /// <summary>A recurring schedule was saved or resumed on this server: the recurring loop looks again at once.</summary>
+    public void RecurringChanged() => _recurring.Pulse();
+
+    /// <summary>For the recurring loop, taken before it reads the store: completes at the next <see cref="RecurringChanged"/>.</summary>
+    public Task NextRecurringChange() => _recurring.Next;
 
     /// <summary>Jobs reached a final state.</summary>
     public void JobsFinished(IEnumerable<long> ids)

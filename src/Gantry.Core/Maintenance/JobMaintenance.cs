@@ -74,6 +74,12 @@ public sealed class JobMaintenance(IJobStore store, FailureRules rules, IOptions
                 total += deleted;
             } while (deleted == retention.PruneBatchSize);
         }
+        // Fire records only guard ticks against firing twice; past their retention no tick of theirs can be due again.
+        int fires;
+        do
+        {
+            fires = await store.RecurringDeleteFiresBefore(now - retention.RecurringFires, retention.PruneBatchSize, ct).ConfigureAwait(false);
+        } while (fires == retention.PruneBatchSize);
         return total;
     }
 }

@@ -8,6 +8,7 @@ public sealed class GantryEngineOptions : ISelfValidatingOptions
     public RetryOptions Retry { get; set; } = new();
     public RetentionOptions Retention { get; set; } = new();
     public EngineTimings Timings { get; set; } = new();
+    public RecurringOptions Recurring { get; set; } = new();
 
     /// <summary>Every problem with these options, each naming its configuration key; empty when valid.</summary>
     public IReadOnlyList<string> Validate()
@@ -51,6 +52,11 @@ public sealed class GantryEngineOptions : ISelfValidatingOptions
         Span("Timings:LeaseCheckInterval", Timings.LeaseCheckInterval, TimeSpan.FromMilliseconds(10), TimeSpan.FromHours(1));
         Span("Timings:FallbackPollInterval", Timings.FallbackPollInterval, TimeSpan.FromMilliseconds(10), TimeSpan.FromHours(1));
         Span("Timings:SchedulerMaxSleep", Timings.SchedulerMaxSleep, TimeSpan.FromMilliseconds(10), TimeSpan.FromHours(1));
+
+        Span("Recurring:MisfireThreshold", Recurring.MisfireThreshold, TimeSpan.Zero, TimeSpan.FromDays(1));
+        Range("Recurring:BatchSize", Recurring.BatchSize, 1, 10_000);
+        Range("Recurring:UpcomingCount", Recurring.UpcomingCount, 0, 100);
+        Span("Retention:RecurringFires", Retention.RecurringFires, TimeSpan.FromHours(1), TimeSpan.FromDays(3650));
         return errors;
     }
 }

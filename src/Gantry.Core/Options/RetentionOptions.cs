@@ -14,10 +14,14 @@ public sealed class RetentionOptions
     public static readonly TimeSpan DefaultPruneInterval = TimeSpan.FromMinutes(1);
     /// <summary>Defaults to 5000 rows per delete statement, so pruning never holds locks for long.</summary>
     public const int DefaultPruneBatchSize = 5000;
+    /// <summary>Defaults to 7 days of recurring-schedule fire records (which tick fired which job). A tick is only ever
+    /// due again if a schedule's clock is set back, which saving a schedule never does, so a week is ample.</summary>
+    public static readonly TimeSpan DefaultRecurringFires = TimeSpan.FromDays(7);
 
     public TimeSpan Succeeded { get; set; } = DefaultSucceeded;
     public TimeSpan Cancelled { get; set; } = DefaultCancelled;
     public TimeSpan Dead { get; set; } = DefaultDead;
     public TimeSpan PruneInterval { get; set; } = DefaultPruneInterval;
     public int PruneBatchSize { get; set; } = DefaultPruneBatchSize;
+    public TimeSpan RecurringFires { get; set; } = DefaultRecurringFires;
 }
