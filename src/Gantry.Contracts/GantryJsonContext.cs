@@ -31,4 +31,8 @@ namespace Gantry.Contracts;
 [JsonSerializable(typeof(HealthView))]
 [JsonSerializable(typeof(StatsView))]
 [JsonSerializable(typeof(QueueStatsView))]
+[JsonSerializable(typeof(RecurringScheduleRequest))]
+[JsonSerializable(typeof(RecurringScheduleView))]
+[JsonSerializable(typeof(RecurringScheduleListView))]
+[JsonSerializable(typeof(RecurringTriggerResponse))]
 public sealed partial class GantryJsonContext : JsonSerializerContext;

@@ -26,6 +26,7 @@ public static class GantryEndpointRouteBuilderExtensions
         QueueEndpoints.Map(api);
         LeaseEndpoints.Map(api);
         StatsEndpoints.Map(api);
+        RecurringEndpoints.Map(api);
         StatsEndpoints.MapMetrics(endpoints);
         return endpoints;
     }

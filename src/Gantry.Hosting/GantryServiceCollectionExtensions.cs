@@ -2,6 +2,8 @@ using Gantry.Core.Engine;
 using Gantry.Core.Jobs;
 using Gantry.Core.Maintenance;
 using Gantry.Core.Options;
+using Gantry.Core.Recurring;
+using Gantry.Cron;
 using Gantry.Core.Stats;
 using Gantry.Core.Storage;
 using Gantry.Storage.Postgres;
@@ -49,13 +51,17 @@ public static class GantryServiceCollectionExtensions
         services.TryAddSingleton<JobLog>();
         services.TryAddSingleton<JobEngine>();
         services.TryAddSingleton<JobMaintenance>();
+        services.TryAddSingleton<ICronParser, QuartzCronParser>();
+        services.TryAddSingleton<RecurringSchedules>();
         services.TryAddSingleton<GantryReadiness>();
 
         // Order matters: the store opens and migrates before anything that uses it starts.
         services.AddHostedService<StoreStartupService>();
+        services.AddHostedService<RecurringConfigurationService>();
         services.AddHostedService<SchedulerService>();
         services.AddHostedService<LeaseRescueService>();
         services.AddHostedService<PruneService>();
+        services.AddHostedService<RecurringService>();
         services.AddHostedService<StatsMonitor>();
         return services;
     }

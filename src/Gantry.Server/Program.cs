@@ -12,6 +12,9 @@ root.Subcommands.Add(QueueCommands.CreateList());
 root.Subcommands.Add(QueueCommands.CreatePause());
 root.Subcommands.Add(QueueCommands.CreateResume());
 root.Subcommands.Add(StatsCommand.Create());
+root.Subcommands.Add(RecurringCommands.Create());
 
 // The server's host handles Ctrl-C and SIGTERM itself (graceful shutdown); the parser must not cut it short.
-return await root.Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null });
+// No response files: "@hourly" is a cron macro, not a file of arguments.
+var parser = new ParserConfiguration { ResponseFileTokenReplacer = null };
+return await root.Parse(args, parser).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null });

@@ -1,0 +1,111 @@
+using Gantry.Contracts;
+using Gantry.Core;
+using Gantry.Core.Recurring;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+
+namespace Gantry.Hosting.Http;
+
+/// <summary>Recurring (cron) schedules: create or replace, list with next fire times, look, pause, resume, trigger, delete.</summary>
+internal static class RecurringEndpoints
+{
+    private static readonly GantryJsonContext Json = GantryJsonContext.Default;
+
+    public static void Map(RouteGroupBuilder api)
+    {
+        api.MapGet("/recurring", List).Produces<RecurringScheduleListView>()
+            .WithSummary("Every recurring schedule by name, with its next fire times.");
+        api.MapPut("/recurring/{name}", Save)
+            .Accepts<RecurringScheduleRequest>("application/json")
+            .Produces<RecurringScheduleView>(StatusCodes.Status201Created).Produces<RecurringScheduleView>()
+            .WithSummary("Create (201) or replace (200) a schedule. An unchanged cron and time zone keep the next fire time.");
+        api.MapGet("/recurring/{name}", Get).Produces<RecurringScheduleView>().WithSummary("One schedule with its next fire times.");
+        api.MapDelete("/recurring/{name}", Delete).WithSummary("Delete a schedule (jobs it already enqueued stay).");
+        api.MapPost("/recurring/{name}/pause", (string name, RecurringSchedules s, HttpContext c) => SetPaused(name, true, s, c))
+            .Produces<RecurringScheduleView>().WithSummary("Stop firing; ticks while paused are not made up.");
+        api.MapPost("/recurring/{name}/resume", (string name, RecurringSchedules s, HttpContext c) => SetPaused(name, false, s, c))
+            .Produces<RecurringScheduleView>().WithSummary("Fire again from the next tick after now.");
+        api.MapPost("/recurring/{name}/trigger", Trigger).Produces<RecurringTriggerResponse>(StatusCodes.Status201Created)
+            .WithSummary("Enqueue the schedule's job now, outside its ticks.");
+    }
+
+    private static async Task<IResult> List(RecurringSchedules schedules, HttpContext context)
+    {
+        var list = await schedules.ListAsync(context.RequestAborted);
+        return Results.Json(new RecurringScheduleListView { Schedules = list.Select(s => ToWire(s, schedules)).ToList() }, Json.RecurringScheduleListView);
+    }
+
+    private static async Task<IResult> Save(string name, HttpRequest request, RecurringSchedules schedules)
+    {
+        var body = await request.ReadJsonAsync(Json.RecurringScheduleRequest);
+        var (schedule, created) = await schedules.SaveAsync(new RecurringRequest
+        {
+            Name = name,
+            Cron = body.Cron ?? "",
+            TimeZone = body.TimeZone,
+            Queue = body.Queue ?? "",
+            Payload = RequestReading.Bytes(body.Payload, body.PayloadBase64, "payload"),
+            Priority = body.Priority,
+            MaxAttempts = body.MaxAttempts,
+            Timeout = RequestReading.Seconds(body.Timeout, "timeout"),
+            Misfire = RecurringSchedules.ParseMisfire(body.Misfire),
+            SkipIfRunning = body.SkipIfRunning ?? false,
+            Paused = body.Paused,
+        }, RecurringSource.Api, request.HttpContext.RequestAborted);
+        return Results.Json(ToWire(schedule, schedules), Json.RecurringScheduleView,
+            statusCode: created ? StatusCodes.Status201Created : StatusCodes.Status200OK);
+    }
+
+    private static async Task<IResult> Get(string name, RecurringSchedules schedules, HttpContext context)
+    {
+        var schedule = await schedules.GetAsync(name, context.RequestAborted) ?? throw NotFound(name);
+        return Results.Json(ToWire(schedule, schedules), Json.RecurringScheduleView);
+    }
+
+    private static async Task<IResult> Delete(string name, RecurringSchedules schedules, HttpContext context) =>
+        await schedules.DeleteAsync(name, context.RequestAborted) ? Results.NoContent() : throw NotFound(name);
+
+    private static async Task<IResult> SetPaused(string name, bool paused, RecurringSchedules schedules, HttpContext context)
+    {
+        var schedule = await schedules.SetPausedAsync(name, paused, context.RequestAborted);
+        return Results.Json(ToWire(schedule, schedules), Json.RecurringScheduleView);
+    }
+
+    private static async Task<IResult> Trigger(string name, RecurringSchedules schedules, HttpContext context)
+    {
+        var id = await schedules.TriggerAsync(name, context.RequestAborted);
+        return Results.Json(new RecurringTriggerResponse { JobId = id }, Json.RecurringTriggerResponse, statusCode: StatusCodes.Status201Created);
+    }
+
+    private static GantryException NotFound(string name) =>
+        new(GantryErrorKind.NotFound, $"There is no recurring schedule named '{RequestReading.Shorten(name)}'.", "name");
+
+    private static RecurringScheduleView ToWire(RecurringSchedule s, RecurringSchedules schedules)
+    {
+        var d = s.Definition;
+        var (payload, payloadBase64) = Payloads.ToWire(d.Payload);
+        return new RecurringScheduleView
+        {
+            Name = d.Name,
+            Cron = d.Cron,
+            TimeZone = d.TimeZone,
+            Queue = d.Queue,
+            Payload = payload,
+            PayloadBase64 = payloadBase64,
+            Priority = d.Priority,
+            MaxAttempts = d.MaxAttempts,
+            Timeout = d.Timeout?.TotalSeconds,
+            Misfire = d.Misfire == MisfirePolicy.Skip ? "skip" : "fire_once",
+            SkipIfRunning = d.SkipIfRunning,
+            Paused = s.Paused,
+            Source = s.Source == RecurringSource.Config ? "config" : "api",
+            NextFireAt = s.Paused ? null : s.NextFireAt,
+            Upcoming = schedules.Upcoming(s).ToList(),
+            LastFireAt = s.LastFireAt,
+            LastJobId = s.LastJobId,
+            CreatedAt = s.CreatedAt,
+            UpdatedAt = s.UpdatedAt,
+        };
+    }
+}

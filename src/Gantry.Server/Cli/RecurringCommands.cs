@@ -1,0 +1,172 @@
+using System.CommandLine;
+using System.Text;
+using Gantry.Contracts;
+using Spectre.Console;
+
+namespace Gantry.Server.Cli;
+
+/// <summary><c>gantry recurring list|show|set|pause|resume|trigger|delete</c>: cron schedules that enqueue a job per tick.</summary>
+internal static class RecurringCommands
+{
+    public static Command Create()
+    {
+        var command = new Command("recurring", "Recurring (cron) schedules: each tick enqueues a job.")
+        {
+            List(), Show(), Set(), Toggle("pause", "Stop a schedule firing (ticks while paused are not made up).", pause: true),
+            Toggle("resume", "Fire a paused schedule again, from the next tick after now.", pause: false), Trigger(), Delete(),
+        };
+        return command;
+    }
+
+    private static Argument<string> NameArgument() => new("NAME") { Description = "The schedule's name" };
+
+    private static Command List()
+    {
+        var command = new Command("list", "Every schedule with its next fire time, last fire and last job.") { ClientSettings.Json };
+        ClientSettings.AddTo(command);
+        command.SetAction(async (parse, ct) => await CliErrors.Run(async () =>
+        {
+            using var client = ClientSettings.Client(parse);
+            var schedules = await client.ListRecurringAsync(ct);
+            if (parse.GetValue(ClientSettings.Json))
+            {
+                Tables.PrintJson(new RecurringScheduleListView { Schedules = schedules.ToList() }, GantryJsonContext.Default.RecurringScheduleListView);
+                return 0;
+            }
+            var table = Tables.New("NAME", "CRON", "TIME ZONE", "QUEUE", "NEXT FIRE", "LAST FIRE", "LAST JOB", "MISFIRE", "STATE", "SOURCE");
+            foreach (var s in schedules)
+            {
+                table.AddRow(Markup.Escape(s.Name), Markup.Escape(s.Cron), Markup.Escape(s.TimeZone), Markup.Escape(s.Queue),
+                    Tables.Time(s.NextFireAt), Tables.Time(s.LastFireAt), s.LastJobId?.ToString() ?? "",
+                    s.Misfire + (s.SkipIfRunning ? ", skip if running" : ""), s.Paused ? "[yellow]paused[/]" : "active", s.Source);
+            }
+            Tables.Console.Write(table);
+            return 0;
+        }));
+        return command;
+    }
+
+    private static Command Show()
+    {
+        var name = NameArgument();
+        var command = new Command("show", "One schedule in full, with its next fire times.") { name, ClientSettings.Json };
+        ClientSettings.AddTo(command);
+        command.SetAction(async (parse, ct) => await CliErrors.Run(async () =>
+        {
+            using var client = ClientSettings.Client(parse);
+            var s = await client.GetRecurringAsync(parse.GetValue(name)!, ct)
+                    ?? throw new CliException($"There is no recurring schedule named '{parse.GetValue(name)}'.");
+            if (parse.GetValue(ClientSettings.Json))
+            {
+                Tables.PrintJson(s, GantryJsonContext.Default.RecurringScheduleView);
+                return 0;
+            }
+            var table = Tables.New("FIELD", "VALUE");
+            void Row(string field, string? value) => table.AddRow(field, Markup.Escape(value ?? ""));
+            Row("name", s.Name);
+            Row("cron", s.Cron);
+            Row("time zone", s.TimeZone);
+            Row("queue", s.Queue);
+            Row("payload", s.Payload?.ToString() ?? (s.PayloadBase64 is null ? "" : "base64:" + s.PayloadBase64));
+            Row("misfire", s.Misfire);
+            Row("skip if running", s.SkipIfRunning ? "yes" : "no");
+            Row("state", s.Paused ? "paused" : "active");
+            Row("source", s.Source);
+            Row("last fire", Tables.Time(s.LastFireAt));
+            Row("last job", s.LastJobId?.ToString());
+            Row("upcoming", string.Join("\n", s.Upcoming.Select(t => Tables.Time(t))));
+            Tables.Console.Write(table);
+            return 0;
+        }));
+        return command;
+    }
+
+    private static Command Set()
+    {
+        var name = NameArgument();
+        var cron = new Argument<string>("CRON") { Description = "Five fields (crontab), six or seven with seconds first, or @daily, @hourly, …" };
+        var queue = new Argument<string>("QUEUE") { Description = "The queue each tick's job goes to" };
+        var payload = new Argument<string?>("PAYLOAD") { Description = "Each job's payload: JSON is stored as is, other text as its UTF-8 bytes", Arity = ArgumentArity.ZeroOrOne };
+        var timeZone = new Option<string?>("--time-zone") { Description = "IANA time zone of the expression [default: UTC]", HelpName = "ZONE" };
+        var misfire = new Option<string?>("--misfire") { Description = "After missed ticks: skip, or fire_once [default: fire_once]", HelpName = "POLICY" };
+        var skipIfRunning = new Option<bool>("--skip-if-running") { Description = "Skip a tick while the previous tick's job is unfinished" };
+        var paused = new Option<bool>("--paused") { Description = "Create (or keep) the schedule paused" };
+        var priority = new Option<int?>("--priority") { Description = "The jobs' priority", HelpName = "N" };
+        var maxAttempts = new Option<int?>("--max-attempts") { Description = "The jobs' attempts", HelpName = "N" };
+        var timeout = new Option<double?>("--timeout") { Description = "The jobs' lease length in seconds", HelpName = "SECONDS" };
+        var command = new Command("set", "Create or replace a schedule (an unchanged cron and time zone keep the next fire time).")
+        {
+            name, cron, queue, payload, timeZone, misfire, skipIfRunning, paused, priority, maxAttempts, timeout,
+        };
+        ClientSettings.AddTo(command);
+        command.SetAction(async (parse, ct) => await CliErrors.Run(async () =>
+        {
+            using var client = ClientSettings.Client(parse);
+            var (json, base64) = Payloads.ToWire(Encoding.UTF8.GetBytes(parse.GetValue(payload) ?? ""));
+            var s = await client.SaveRecurringAsync(parse.GetValue(name)!, new RecurringScheduleRequest
+            {
+                Cron = parse.GetValue(cron),
+                Queue = parse.GetValue(queue),
+                Payload = json,
+                PayloadBase64 = base64,
+                TimeZone = parse.GetValue(timeZone),
+                Misfire = parse.GetValue(misfire),
+                SkipIfRunning = parse.GetValue(skipIfRunning),
+                Paused = parse.GetValue(paused) ? true : null,
+                Priority = parse.GetValue(priority),
+                MaxAttempts = parse.GetValue(maxAttempts),
+                Timeout = parse.GetValue(timeout),
+            }, ct);
+            Console.WriteLine(s.Paused
+                ? $"Schedule {s.Name} is saved, paused."
+                : $"Schedule {s.Name} is saved; next fire {Tables.Time(s.NextFireAt)} ({s.TimeZone} expression, local time shown).");
+            return 0;
+        }));
+        return command;
+    }
+
+    private static Command Toggle(string verb, string description, bool pause)
+    {
+        var name = NameArgument();
+        var command = new Command(verb, description) { name };
+        ClientSettings.AddTo(command);
+        command.SetAction(async (parse, ct) => await CliErrors.Run(async () =>
+        {
+            using var client = ClientSettings.Client(parse);
+            var s = pause ? await client.PauseRecurringAsync(parse.GetValue(name)!, ct) : await client.ResumeRecurringAsync(parse.GetValue(name)!, ct);
+            Console.WriteLine(s.Paused ? $"Schedule {s.Name} is paused." : $"Schedule {s.Name} is active; next fire {Tables.Time(s.NextFireAt)}.");
+            return 0;
+        }));
+        return command;
+    }
+
+    private static Command Trigger()
+    {
+        var name = NameArgument();
+        var command = new Command("trigger", "Enqueue the schedule's job now, outside its ticks; prints the job id.") { name };
+        ClientSettings.AddTo(command);
+        command.SetAction(async (parse, ct) => await CliErrors.Run(async () =>
+        {
+            using var client = ClientSettings.Client(parse);
+            Console.WriteLine(await client.TriggerRecurringAsync(parse.GetValue(name)!, ct));
+            return 0;
+        }));
+        return command;
+    }
+
+    private static Command Delete()
+    {
+        var name = NameArgument();
+        var command = new Command("delete", "Delete a schedule (jobs it already enqueued stay).") { name };
+        ClientSettings.AddTo(command);
+        command.SetAction(async (parse, ct) => await CliErrors.Run(async () =>
+        {
+            using var client = ClientSettings.Client(parse);
+            if (!await client.DeleteRecurringAsync(parse.GetValue(name)!, ct))
+                throw new CliException($"There is no recurring schedule named '{parse.GetValue(name)}'.");
+            Console.WriteLine($"Schedule {parse.GetValue(name)} is deleted.");
+            return 0;
+        }));
+        return command;
+    }
+}
