@@ -55,7 +55,7 @@ internal static class RecurringCommands
         {
             using var client = ClientSettings.Client(parse);
             var s = await client.GetRecurringAsync(parse.GetValue(name)!, ct)
-                    ?? throw new CliException($"There is no recurring schedule named '{parse.GetValue(name)}'.");
+                    ?? throw new CliException($"There is no recurring schedule named '{parse.GetValue(name)}'.", 1);
             if (parse.GetValue(ClientSettings.Json))
             {
                 Tables.PrintJson(s, GantryJsonContext.Default.RecurringScheduleView);
@@ -163,7 +163,7 @@ internal static class RecurringCommands
         {
             using var client = ClientSettings.Client(parse);
             if (!await client.DeleteRecurringAsync(parse.GetValue(name)!, ct))
-                throw new CliException($"There is no recurring schedule named '{parse.GetValue(name)}'.");
+                throw new CliException($"There is no recurring schedule named '{parse.GetValue(name)}'.", 1);
             Console.WriteLine($"Schedule {parse.GetValue(name)} is deleted.");
             return 0;
         }));
