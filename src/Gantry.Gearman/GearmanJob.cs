@@ -39,6 +39,8 @@ internal sealed class GearmanJob
     /// <summary>Failed runs so far, for the function's retry budget.</summary>
     public int Failures { get; set; }
     public DateTimeOffset? RunAt { get; set; }
+    /// <summary>When the current (or last) assignment to a worker began: the job log's start of the attempt.</summary>
+    public DateTimeOffset StartedAt { get; set; }
     /// <summary>The last WORK_EXCEPTION text, kept as the error of a durable job that then fails.</summary>
     public string? LastError { get; set; }
     public ITimer? Timer { get; set; }

@@ -1,3 +1,4 @@
+using Gantry.Core.Stats;
 using System.Text;
 using Gantry.Core.Jobs;
 using Gantry.Protocol.Gearman;
@@ -173,6 +174,7 @@ internal sealed partial class GearmanJobServer
         job.Stage = JobStage.Running;
         job.Worker = worker;
         job.Assignment++;
+        if (job.Durable is null) job.StartedAt = _time.GetUtcNow();
         job.ExceptionSent = false;
         job.Function.Running++;
         if (job.Durable is not null) job.Function.DurableRunning++;
@@ -216,6 +218,7 @@ internal sealed partial class GearmanJobServer
     {
         var f = job.Function;
         var p = (int)job.Priority;
+        LogAttempt(job, JobOutcome.LeaseExpired);
         StopRunning(job);
         job.Requeues++;
         job.Stage = JobStage.Queued;

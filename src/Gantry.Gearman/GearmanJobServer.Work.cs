@@ -1,3 +1,4 @@
+using Gantry.Core.Stats;
 using System.Text;
 using Gantry.Protocol.Gearman;
 using Microsoft.Extensions.Logging;
@@ -47,6 +48,7 @@ internal sealed partial class GearmanJobServer
             if (job.Clients is { } clients)
                 foreach (var client in clients) client.Out.Send(GearmanPacketType.WorkComplete, packet.Body.Span);
             if (job.Durable is { } lease) Durable?.Complete(lease, packet.FieldMemory(1));
+            else LogAttempt(job, JobOutcome.Succeeded);
             Forget(job);
         }
     }
@@ -72,7 +74,9 @@ internal sealed partial class GearmanJobServer
             Forget(job);
             return;
         }
-        if (job.Background && job.Failures < job.Function.Options.Retries)
+        var retry = job.Background && job.Failures < job.Function.Options.Retries;
+        LogAttempt(job, retry ? JobOutcome.Failed : JobOutcome.Dead);
+        if (retry)
         {
             job.Failures++;
             StopRunning(job);

@@ -1,3 +1,4 @@
+using Gantry.Core.Stats;
 using System.Buffers.Text;
 using System.Text;
 using Gantry.Core.Jobs;
@@ -28,9 +29,11 @@ internal sealed partial class GearmanJobServer
     private long _nextSeq;
     private long _nextSession;
     private int _memoryJobCount;
+    private readonly JobLog? _jobLog;
 
-    public GearmanJobServer(IOptions<GearmanOptions> options, TimeProvider time, ILogger<GearmanJobServer> log)
+    public GearmanJobServer(IOptions<GearmanOptions> options, TimeProvider time, ILogger<GearmanJobServer> log, JobLog? jobLog = null)
     {
+        _jobLog = jobLog;
         _options = options.Value;
         _time = time;
         _log = log;

@@ -17,8 +17,8 @@ public interface IJobLogObserver
 /// <see cref="Category"/> logger at Information level with structured fields, and handed to the in-process
 /// observers (the per-queue statistics, the metrics, and whatever an embedding application subscribes).
 /// </summary>
-/// <remarks>Only the engine's durable path is logged: jobs of a Gearman function's in-memory lane never reach the
-/// engine, so they have no record.</remarks>
+/// <remarks>Jobs of a Gearman function's in-memory lane never reach the engine; the Gearman front writes their records
+/// itself through <see cref="Write"/>.</remarks>
 public sealed partial class JobLog
 {
     /// <summary>The logger category of job records: filter it on its own (<c>Logging:LogLevel:Gantry.JobLog</c>).</summary>
