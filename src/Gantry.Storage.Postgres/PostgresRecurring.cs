@@ -130,7 +130,14 @@ internal sealed class PostgresRecurring(NpgsqlDataSource db, JobSignals signals)
                 ON CONFLICT (schedule, fire_at) DO NOTHING
                 """, P(fire.Name), P(Utc(tick)), P((short)outcome), P(Utc(fire.Now)));
             if (await record.ExecuteNonQueryAsync(ct).ConfigureAwait(false) == 0)
+            {
+                // The tick was acted on already (the schedule was set back to it): move on past it, so it is not due again.
+                await using var skip = Command(conn, tx, "UPDATE gantry_recurring SET next_fire_at = $1 WHERE name = $2",
+                    P(fire.NextFireAt is { } moved ? Utc(moved) : (DateTimeOffset?)null), P(fire.Name));
+                await skip.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+                await tx.CommitAsync(ct).ConfigureAwait(false);
                 return new RecurringFireResult(RecurringFireOutcome.Stale, null);
+            }
         }
 
         long? jobId = null;

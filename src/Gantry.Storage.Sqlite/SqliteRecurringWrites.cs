@@ -78,7 +78,15 @@ internal sealed partial class SqliteJobWrites
             record.Parameters["$fire_at"].Value = SqliteTime.ToDb(tick);
             record.Parameters["$outcome"].Value = (int)outcome;
             record.Parameters["$now"].Value = SqliteTime.ToDb(fire.Now);
-            if (record.ExecuteNonQuery() == 0) return new RecurringFireResult(RecurringFireOutcome.Stale, null);
+            if (record.ExecuteNonQuery() == 0)
+            {
+                // The tick was acted on already (the schedule was set back to it): move on past it, so it is not due again.
+                var skip = Prepared("UPDATE gantry_recurring SET next_fire_at = $next_fire_at WHERE name = $name");
+                skip.Parameters["$next_fire_at"].Value = fire.NextFireAt is { } moved ? SqliteTime.ToDb(moved) : DBNull.Value;
+                skip.Parameters["$name"].Value = fire.Name;
+                skip.ExecuteNonQuery();
+                return new RecurringFireResult(RecurringFireOutcome.Stale, null);
+            }
         }
         else if (fire.Job is null)
         {

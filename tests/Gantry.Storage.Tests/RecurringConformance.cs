@@ -138,6 +138,9 @@ public abstract partial class JobStoreConformance
         Assert.Equal(RecurringFireOutcome.Stale, again.Outcome);
         Assert.Null(again.JobId);
         Assert.Single((await S.Store.JobList(new JobQuery("reports", null, 100, null), default)).Jobs);
+        // …and the schedule moves past the tick, so a firing loop does not meet it again.
+        Assert.Equal(Tick(s).NextFireAt, (await S.Store.RecurringGet(s.Name, default))!.NextFireAt);
+        Assert.Empty(await S.Store.RecurringGetDue(S.Now, 10, default));
     }
 
     [Fact]

@@ -131,16 +131,20 @@ public sealed class RecurringSchedules
         _ => throw GantryException.Invalid("misfire", $"'{text}' is not a misfire policy: use skip or fire_once."),
     };
 
-    /// <summary>One pass of the recurring loop: fires every due tick (a batch at a time) and returns how many jobs it enqueued.</summary>
-    public async Task<int> FireDueAsync(CancellationToken ct = default)
+    /// <summary>One pass of the recurring loop: fires every due tick, a batch at a time, until none is due.</summary>
+    public async Task<RecurringPass> FireDueAsync(CancellationToken ct = default)
     {
         var fired = 0;
+        // Each (schedule, tick) is tried once per pass: a schedule this server cannot fire (see FireAsync) must not
+        // keep the pass going round.
+        var tried = new HashSet<(string, DateTimeOffset?)>();
         while (true)
         {
             var now = _time.GetUtcNow();
             var due = await _store.RecurringGetDue(now, _options.BatchSize, ct).ConfigureAwait(false);
-            if (due.Count == 0) return fired;
-            foreach (var schedule in due) fired += await FireAsync(schedule, now, ct).ConfigureAwait(false);
+            var fresh = due.Where(s => tried.Add((s.Name, s.NextFireAt))).ToList();
+            if (fresh.Count == 0) return new RecurringPass(fired, LeftDue: due.Count > 0);
+            foreach (var schedule in fresh) fired += await FireAsync(schedule, now, ct).ConfigureAwait(false);
         }
     }
 
@@ -200,3 +204,9 @@ public sealed class RecurringSchedules
     private static GantryException NotFound(string name) =>
         new(GantryErrorKind.NotFound, $"There is no recurring schedule named '{name}'.", "name");
 }
+
+/// <summary>What a firing pass did.</summary>
+/// <param name="Fired">Jobs enqueued.</param>
+/// <param name="LeftDue">Some due schedule could not be fired by this server; the loop then waits before looking again
+/// rather than spinning on it.</param>
+public readonly record struct RecurringPass(int Fired, bool LeftDue);

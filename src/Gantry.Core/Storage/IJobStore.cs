@@ -92,7 +92,9 @@ public interface IJobStore : IAsyncDisposable
     /// <summary>Fires in one transaction (see <see cref="RecurringFire"/>): for a tick, only if the schedule still expects
     /// it and no fire of that tick is recorded, which a unique constraint on (schedule, tick) enforces across servers;
     /// then records the tick, inserts the job unless skipping, and moves the next fire time. For a trigger (no tick),
-    /// inserts the job. Either way the inserted job becomes the schedule's last job.</summary>
+    /// inserts the job. Either way the inserted job becomes the schedule's last job. A tick found already recorded is
+    /// <see cref="RecurringFireOutcome.Stale"/>, and the schedule still moves on to <see cref="RecurringFire.NextFireAt"/>
+    /// so that tick is never due again.</summary>
     Task<RecurringFireResult> RecurringFire(RecurringFire fire, CancellationToken ct);
 
     /// <summary>Deletes up to <paramref name="limit"/> fire records of ticks before the cutoff; returns how many.</summary>
