@@ -224,6 +224,16 @@ async function main() {
     }
     if (!dropped) {
       dropped = true;
+      // runner.stop() starts ending graphile's pool without waiting for it; a connection that the
+      // forced drop cuts from under the pool emits an 'error' nobody handles, which kills the process
+      // (seen once at the end of an ontime run). Give the pool up to 5 s to close its connections first.
+      for (let i = 0; i < 50; i++) {
+        const { rows } = await admin
+          .query("select count(*)::int as n from pg_stat_activity where datname = $1", [dbName])
+          .catch(() => ({ rows: [{ n: 0 }] }));
+        if (rows[0].n === 0) break;
+        await sleep(100);
+      }
       // WITH (FORCE) (PostgreSQL 13+) so a lingering pool connection cannot block the drop.
       await admin
         .query(`drop database if exists ${dbName} with (force)`)
