@@ -1,6 +1,6 @@
 """Turns compare.sh's JSON lines into the Markdown table the README quotes (medians over the runs)."""
-import subprocess, sys
-from benchlib import load_rows, machine, median_of
+import sys
+from benchlib import load_rows, machine, median_of, postgres_version
 
 path, jobs, concurrency, runs, prefetch, warmup = sys.argv[1:7]
 rows = load_rows(path)
@@ -8,8 +8,7 @@ rows = load_rows(path)
 def median(label, key):
     return median_of(rows, label, key)
 
-pg_version = subprocess.run(["bash", "-c", "$(ls -d /usr/lib/postgresql/*/bin | head -1)/postgres --version"],
-                            capture_output=True, text=True).stdout.strip()
+pg_version = postgres_version()
 print(f"Machine: {machine()}; {pg_version}")
 print(f"Workload: {jobs} no-op jobs enqueued first (not timed), then drained by one worker process with concurrency "
       f"{concurrency} and a local buffer of {prefetch} jobs, after an untimed warm-up drain of {warmup} jobs in the same "

@@ -3,7 +3,7 @@
 usage: summarize_gearman.py RESULTS.jsonl key=value...   (the workload knobs, as gearman-compare.sh passes them)
 """
 import os, platform, subprocess, sys
-from benchlib import load_rows, machine, median_of
+from benchlib import dotnet_runtime, load_rows, machine, median_of
 
 path = sys.argv[1]
 p = dict(arg.split("=", 1) for arg in sys.argv[2:])
@@ -12,12 +12,6 @@ rows = load_rows(path)
 
 def median(label, key):
     return median_of(rows, label, key)
-
-
-def dotnet_runtime():
-    out = subprocess.run(["dotnet", "--list-runtimes"], capture_output=True, text=True).stdout
-    versions = [l.split()[1] for l in out.splitlines() if l.startswith("Microsoft.NETCore.App ")]
-    return f".NET {versions[-1]}" if versions else ".NET"
 
 
 def store_fs():

@@ -1,28 +1,40 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Text.Json;
 using Gantry.Bench;
 
 // gantry-bench throughput --server URL [--jobs 20000] [--concurrency 24] [--prefetch 500] [--warmup 0] [--workers 1] [--between "shell command"]
 // gantry-bench latency    --server URL [--samples 200]
+// gantry-bench ontime     --server URL [--jobs 300] [--spread 15] [--lead 2] [--concurrency 16] [--warmup 20]
 // Prints one JSON line on stdout; progress goes to stderr.
 var (verb, options) = BenchOptions.Parse(args);
 var result = verb switch
 {
     "throughput" => await Throughput.RunAsync(options),
     "latency" => await Latency.RunAsync(options),
-    _ => throw new ArgumentException($"unknown verb '{verb}': use throughput or latency"),
+    "ontime" => await OnTime.RunAsync(options),
+    _ => throw new ArgumentException($"unknown verb '{verb}': use throughput, latency or ontime"),
 };
 Console.WriteLine(JsonSerializer.Serialize(result));
 return 0;
 
 namespace Gantry.Bench
 {
-    internal sealed record BenchOptions(string Server, int Jobs, int Concurrency, int Workers, int Samples, string? Between, string Store, int Prefetch, int Warmup)
+    /// <param name="Spread">ontime: the jobs' run_at instants are spread evenly over this many seconds.</param>
+    /// <param name="Lead">ontime: seconds from enqueueing to the first run_at.</param>
+    internal sealed record BenchOptions(string Server, int Jobs, int Concurrency, int Workers, int Samples, string? Between, string Store,
+        int Prefetch, int Warmup, double Spread, double Lead)
     {
+        private static readonly BenchOptions Defaults = new("http://127.0.0.1:4780", 20000, 24, 1, 200, null, "unknown", 500, 0, 15, 2);
+
+        /// <summary>ontime is a light, spread-out load: a few hundred jobs, a small warm-up for the JIT and the connections.</summary>
+        private static BenchOptions DefaultsFor(string verb) =>
+            verb == "ontime" ? Defaults with { Jobs = 300, Concurrency = 16, Warmup = 20 } : Defaults;
+
         public static (string Verb, BenchOptions Options) Parse(string[] args)
         {
-            if (args.Length == 0) throw new ArgumentException("usage: gantry-bench throughput|latency --server URL [...]");
-            var o = new BenchOptions("http://127.0.0.1:4780", 20000, 24, 1, 200, null, "unknown", 500, 0);
+            if (args.Length == 0) throw new ArgumentException("usage: gantry-bench throughput|latency|ontime --server URL [...]");
+            var o = DefaultsFor(args[0]);
             for (var i = 1; i < args.Length; i++)
             {
                 string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
@@ -37,6 +49,8 @@ namespace Gantry.Bench
                     "--store" => o with { Store = Next() },
                     "--prefetch" => o with { Prefetch = int.Parse(Next()) },
                     "--warmup" => o with { Warmup = int.Parse(Next()) },
+                    "--spread" => o with { Spread = double.Parse(Next(), CultureInfo.InvariantCulture) },
+                    "--lead" => o with { Lead = double.Parse(Next(), CultureInfo.InvariantCulture) },
                     _ => throw new ArgumentException($"unknown option {args[i]}"),
                 };
             }

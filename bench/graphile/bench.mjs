@@ -4,13 +4,17 @@
 //   node bench/graphile/bench.mjs --connection <url|Npgsql string> [--jobs 20000]
 //        [--concurrency 24] [--batching on|off] [--latency-samples 200] [--local-queue-size 500]
 //        [--analyze on|off] [--warmup W]
+//   node bench/graphile/bench.mjs --mode ontime --connection <...> [--jobs 300] [--spread 15] [--lead 2]
+//        [--concurrency 16] [--warmup 20]
 //
 // --warmup W first drains W jobs with a worker of the same settings (untimed), so the timed run meets a
 // process whose code is already compiled, as the Gantry harness does.
 //
-// Measures (1) how fast one graphile-worker instance drains N pre-enqueued no-op jobs and
-// (2) add→start pickup latency on an idle worker. Prints exactly one JSON line on stdout;
-// everything else goes to stderr. See README.md.
+// --mode throughput (the default) measures (1) how fast one graphile-worker instance drains N
+// pre-enqueued no-op jobs and (2) add→start pickup latency on an idle worker.
+// --mode ontime measures how late scheduled jobs start: N jobs, each with its own run_at spread over
+// the next --spread seconds after --lead, on an idle worker with graphile's default settings.
+// Prints exactly one JSON line on stdout; everything else goes to stderr. See README.md.
 
 import { spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
@@ -23,6 +27,13 @@ const HERE = path.dirname(fileURLToPath(import.meta.url));
 const ENQUEUE_BATCH = 5000; // jobs per add_jobs() call while filling the queue
 const DRAIN_TIMEOUT_MS = 300_000;
 const PICKUP_TIMEOUT_MS = 10_000;
+const LATE_THRESHOLD_MS = 1000; // "a job at a specific time starts within a second of it"
+
+// Defaults that differ by mode; an explicit flag always wins.
+const MODE_DEFAULTS = {
+  throughput: { jobs: 20000, concurrency: 24, warmup: 0 },
+  ontime: { jobs: 300, concurrency: 16, warmup: 20 },
+};
 
 const log = (...args) => console.error("[graphile-bench]", ...args);
 
@@ -32,13 +43,13 @@ const log = (...args) => console.error("[graphile-bench]", ...args);
 function parseArgs(argv) {
   const opts = {
     connection: process.env.DATABASE_URL ?? null,
-    jobs: 20000,
-    concurrency: 24,
+    mode: "throughput",
+    spread: 15,
+    lead: 2,
     batching: "on",
     analyze: "on",
     latencySamples: 200,
     localQueueSize: 500,
-    warmup: 0,
   };
   const numeric = {
     "--jobs": "jobs",
@@ -58,7 +69,12 @@ function parseArgs(argv) {
     if (flag === "--connection") opts.connection = value();
     else if (flag === "--batching") opts.batching = value();
     else if (flag === "--analyze") opts.analyze = value();
-    else if (flag in numeric) {
+    else if (flag === "--mode") opts.mode = value();
+    else if (flag === "--spread" || flag === "--lead") {
+      const n = Number(value());
+      if (!Number.isFinite(n) || n <= 0) usage(`${flag} must be a positive number of seconds`);
+      opts[flag.slice(2)] = n;
+    }    else if (flag in numeric) {
       const n = Number(value());
       if (!Number.isInteger(n) || n < 0) usage(`${flag} must be a non-negative integer`);
       opts[numeric[flag]] = n;
@@ -66,6 +82,8 @@ function parseArgs(argv) {
     else usage(`unknown argument ${arg}`);
   }
   if (!opts.connection) usage("--connection is required");
+  if (!(opts.mode in MODE_DEFAULTS)) usage("--mode must be throughput or ontime");
+  for (const [key, value] of Object.entries(MODE_DEFAULTS[opts.mode])) opts[key] ??= value;
   if (opts.batching !== "on" && opts.batching !== "off") usage("--batching must be on or off");
   if (opts.analyze !== "on" && opts.analyze !== "off") usage("--analyze must be on or off");
   if (opts.jobs < 1 || opts.concurrency < 1) usage("--jobs and --concurrency must be at least 1");
@@ -77,7 +95,9 @@ function usage(problem) {
   console.error(
     "usage: node bench.mjs --connection <postgres://... | Host=..;Port=..;Username=..;Database=..>\n" +
       "         [--jobs N] [--concurrency C] [--batching on|off] [--latency-samples K]\n" +
-      "         [--local-queue-size S] [--analyze on|off] [--warmup W]",
+      "         [--local-queue-size S] [--analyze on|off] [--warmup W]\n" +
+      "       node bench.mjs --mode ontime --connection ... [--jobs N] [--spread SECONDS] [--lead SECONDS]\n" +
+      "         [--concurrency C] [--warmup W]",
   );
   process.exit(problem ? 2 : 0);
 }
@@ -161,7 +181,7 @@ const round = (x, digits) => Number(x.toFixed(digits));
 async function main() {
   const opts = parseArgs(process.argv.slice(2));
   ensureInstalled();
-  const { run, runMigrations, Logger } = await import("graphile-worker");
+  const { run, runMigrations, Logger, WorkerPreset } = await import("graphile-worker");
   const { default: pg } = await import("pg");
   const version = JSON.parse(
     readFileSync(path.join(HERE, "node_modules", "graphile-worker", "package.json"), "utf8"),
@@ -204,6 +224,16 @@ async function main() {
     }
     if (!dropped) {
       dropped = true;
+      // runner.stop() starts ending graphile's pool without waiting for it; a connection that the
+      // forced drop cuts from under the pool emits an 'error' nobody handles, which kills the process
+      // (seen once at the end of an ontime run). Give the pool up to 5 s to close its connections first.
+      for (let i = 0; i < 50; i++) {
+        const { rows } = await admin
+          .query("select count(*)::int as n from pg_stat_activity where datname = $1", [dbName])
+          .catch(() => ({ rows: [{ n: 0 }] }));
+        if (rows[0].n === 0) break;
+        await sleep(100);
+      }
       // WITH (FORCE) (PostgreSQL 13+) so a lingering pool connection cannot block the drop.
       await admin
         .query(`drop database if exists ${dbName} with (force)`)
@@ -226,6 +256,34 @@ async function main() {
     // b. One client to enqueue with and to watch the jobs table.
     client = new pg.Client({ connectionString: dbUrl });
     await client.connect();
+
+    // Not a batching feature: graphile's docs size the pool at concurrency + 1 or more (the default
+    // of 10 is below 24 workers), so every mode gets the same, recommended pool.
+    const runnerOptions = (taskList, preset = {}) => ({
+      connectionString: dbUrl,
+      concurrency: opts.concurrency,
+      maxPoolSize: Math.max(10, opts.concurrency + 1),
+      noHandleSignals: true,
+      logger,
+      taskList,
+      preset,
+    });
+
+    if (opts.mode === "ontime") {
+      // No preset: pollInterval and everything else stay graphile's defaults, as users get them.
+      const result = await measureOnTime(opts, client, (taskList) => run(runnerOptions(taskList)));
+      await cleanup();
+      process.stdout.write(
+        JSON.stringify({
+          system: "graphile-worker",
+          version,
+          store: "postgresql",
+          poll_interval_ms: WorkerPreset.worker.pollInterval,
+          ...result,
+        }) + "\n",
+      );
+      return;
+    }
 
     // The one task handler serves both phases: bulk jobs have an empty payload, pickup-latency
     // jobs carry {seq} so the waiting sample can be resolved with the handler's start time.
@@ -254,19 +312,9 @@ async function main() {
             failJobBatchDelay: 0,
           }
         : {};
-    const runnerOptions = {
-      connectionString: dbUrl,
-      concurrency: opts.concurrency,
-      // Not a batching feature: graphile's docs size the pool at concurrency + 1 or more (the
-      // default of 10 is below 24 workers), so both modes get the same, recommended pool.
-      maxPoolSize: Math.max(10, opts.concurrency + 1),
-      noHandleSignals: true,
-      logger,
-      taskList,
-      preset: { worker: batching },
-    };
+    const throughputOptions = runnerOptions(taskList, { worker: batching });
     log(
-      `worker: concurrency=${opts.concurrency} maxPoolSize=${runnerOptions.maxPoolSize} ` +
+      `worker: concurrency=${opts.concurrency} maxPoolSize=${throughputOptions.maxPoolSize} ` +
         `batching=${opts.batching} ${JSON.stringify(batching)}`,
     );
 
@@ -299,7 +347,7 @@ async function main() {
       target = opts.warmup;
       allStarted = deferred();
       await enqueue(opts.warmup);
-      const warm = await run(runnerOptions);
+      const warm = await run(throughputOptions);
       await withTimeout(allStarted.promise, DRAIN_TIMEOUT_MS, "warm-up jobs to start");
       await waitEmpty(performance.now());
       await warm.stop();
@@ -321,7 +369,7 @@ async function main() {
     // Throughput: the clock starts when the worker is started, so its start-up (connecting,
     // checking migrations, LISTEN) is included; it is also reported separately as startup_ms.
     const t0 = performance.now();
-    runner = await run(runnerOptions);
+    runner = await run(throughputOptions);
     const startupMs = performance.now() - t0;
     runner.promise.catch((e) => log(`runner failed: ${e.stack ?? e}`));
 
@@ -390,6 +438,82 @@ async function main() {
     );
   } finally {
     await cleanup();
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// On time: how late do scheduled jobs start?
+
+// Starts a worker through startRunner(taskList), optionally warms it with immediate jobs, then adds
+// opts.jobs jobs in one add_jobs() call, job i due at first + i * spread / jobs, and records for
+// each job handler start (Date.now()) - run_at, and graphile's own locked_at - run_at.
+async function measureOnTime(opts, client, startRunner) {
+  let phase = null;
+  const newPhase = (count) => ({ remaining: count, seen: new Set(), lateness: [], locked: [], done: deferred() });
+  const taskList = {
+    ontime: (_payload, helpers) => {
+      const now = Date.now(); // first thing: the start is what is measured
+      const { job } = helpers;
+      if (phase.seen.has(job.id)) return; // a retry is not a second sample
+      phase.seen.add(job.id);
+      phase.lateness.push(now - job.run_at.getTime());
+      if (job.locked_at) phase.locked.push(new Date(job.locked_at).getTime() - job.run_at.getTime());
+      if (--phase.remaining === 0) phase.done.resolve();
+    },
+  };
+  const add = (runAts) =>
+    client.query(
+      `select count(*) from graphile_worker.add_jobs(array(
+         select row('ontime', null, null, t, null, null, null, null)::graphile_worker.job_spec
+         from unnest($1::timestamptz[]) t))`,
+      [runAts],
+    );
+
+  const runner = await startRunner(taskList);
+  runner.promise.catch((e) => log(`runner failed: ${e.stack ?? e}`));
+  try {
+    if (opts.warmup > 0) {
+      phase = newPhase(opts.warmup);
+      const now = new Date().toISOString();
+      await add(Array.from({ length: opts.warmup }, () => now));
+      await withTimeout(phase.done.promise, 30_000, "warm-up jobs to start");
+    }
+
+    phase = newPhase(opts.jobs);
+    const first = Date.now() + opts.lead * 1000;
+    const stepMs = (opts.spread * 1000) / opts.jobs;
+    const runAts = Array.from({ length: opts.jobs }, (_, i) => new Date(first + i * stepMs).toISOString());
+    const enqueueStart = performance.now();
+    await add(runAts);
+    const enqueueMs = performance.now() - enqueueStart;
+    // A run_at already past when the add returned would measure the add, not the scheduling.
+    if (Date.now() >= first) throw new Error(`adding took ${enqueueMs.toFixed(0)} ms, past the first run_at: raise --lead`);
+    log(`${opts.jobs} jobs due from ${runAts[0]} over ${opts.spread} s (added in ${enqueueMs.toFixed(0)} ms)`);
+    await withTimeout(phase.done.promise, (opts.lead + opts.spread + 60) * 1000, `${opts.jobs} scheduled jobs to start`);
+
+    const lateness = phase.lateness.sort((a, b) => a - b);
+    const locked = phase.locked.sort((a, b) => a - b);
+    log(`latest start: ${lateness.at(-1)} ms after its run_at`);
+    const ms = (sorted, p) => (sorted.length ? round(percentile(sorted, p), 2) : null);
+    return {
+      jobs: opts.jobs,
+      concurrency: opts.concurrency,
+      spread_s: opts.spread,
+      lead_s: opts.lead,
+      enqueue_ms: round(enqueueMs, 1),
+      lateness_min_ms: lateness[0],
+      lateness_p50_ms: ms(lateness, 50),
+      lateness_p95_ms: ms(lateness, 95),
+      lateness_p99_ms: ms(lateness, 99),
+      lateness_max_ms: lateness.at(-1),
+      late_over_1s: lateness.filter((x) => x > LATE_THRESHOLD_MS).length,
+      // locked_at is set by the database when the worker takes the job: graphile's own figure.
+      server_lateness_p50_ms: ms(locked, 50),
+      server_lateness_p99_ms: ms(locked, 99),
+      server_lateness_max_ms: locked.length ? locked.at(-1) : null,
+    };
+  } finally {
+    await runner.stop();
   }
 }
 

@@ -1,0 +1,86 @@
+#!/usr/bin/env bash
+# Side-by-side "on time" benchmark for scheduled (delayed) jobs: do they start when they are due? graphile-worker
+# (its default settings) and Gantry on the same throw-away PostgreSQL, then Gantry on its embedded SQLite store. Each
+# harness starts an idle worker, adds JOBS jobs at once, each with its own run_at, evenly spread over the SPREAD
+# seconds after a LEAD, and records handler start − run_at for every job. Prints one Markdown table (medians of RUNS
+# runs) with the machine's description and the ratios; writes it to bench/results/ontime-latest.md as well.
+#
+#   bench/ontime-compare.sh                  # 300 jobs over 15 s, 2 s ahead, concurrency 16, 1 run
+#   JOBS=1000 SPREAD=30 RUNS=3 bench/ontime-compare.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+
+JOBS=${JOBS:-300}
+SPREAD=${SPREAD:-15}            # seconds over which the run_at instants are spread
+LEAD=${LEAD:-2}                 # seconds from adding the jobs to the first run_at
+CONCURRENCY=${CONCURRENCY:-16}  # the same for both; graphile's own default is 1
+WARMUP=${WARMUP:-20}            # immediate jobs each worker runs first (untimed): warm connections and code
+RUNS=${RUNS:-1}
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/gantry-ontime.XXXXXX")
+chmod 755 "$work"
+pids=()
+cleanup() {
+  local status=$?
+  if [ "$status" -ne 0 ]; then  # say why before the work folder goes
+    for f in "$work"/graphile.log "$work"/gantry.log "$work"/*/server.log; do
+      [ -f "$f" ] && { echo "--- $f" >&2; tail -25 "$f" >&2; }
+    done
+  fi
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
+  scripts/pg-throwaway.sh stop "$work/pg" >/dev/null 2>&1 || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+log() { echo "[ontime-compare] $*" >&2; }
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
+
+log "building (Release)"
+dotnet build src/Gantry.Server -c Release -nologo -v quiet -clp:ErrorsOnly >&2
+dotnet build bench/Gantry.Bench -c Release -nologo -v quiet -clp:ErrorsOnly >&2
+bench="dotnet bench/Gantry.Bench/bin/Release/net10.0/gantry-bench.dll"
+
+log "starting PostgreSQL"
+pg=$(scripts/pg-throwaway.sh start "$work/pg")
+port=$(cat "$work/pg/port")
+psql -q -h 127.0.0.1 -p "$port" -U postgres -d postgres -c "CREATE DATABASE gantry_bench" >&2
+
+start_gantry() { # $1 = name, $2 = variable to receive the URL, rest = extra args. Not run in $(...): the pid must
+  local name=$1 var=$2; shift 2  # reach this shell's cleanup list.
+  local http; http=$(free_port)
+  mkdir -p "$work/$name"
+  (cd "$work/$name" && exec "$root/src/Gantry.Server/bin/Release/net10.0/gantry" server --urls "http://127.0.0.1:$http" \
+     --gearman off "$@" >"$work/$name/server.log" 2>&1) &
+  pids+=($!)
+  for _ in $(seq 150); do curl -sf "http://127.0.0.1:$http/health" >/dev/null 2>&1 && break; sleep 0.1; done
+  curl -sf "http://127.0.0.1:$http/health" >/dev/null || { log "gantry server '$name' did not come up"; exit 1; }
+  printf -v "$var" '%s' "http://127.0.0.1:$http"
+}
+
+start_gantry pg pg_url --store "${pg};Database=gantry_bench"
+start_gantry sqlite sqlite_url --data "$work/sqlite/data"
+
+results="$work/results.jsonl"
+: >"$results"
+shape=(--jobs "$JOBS" --spread "$SPREAD" --lead "$LEAD" --concurrency "$CONCURRENCY" --warmup "$WARMUP")
+for run in $(seq "$RUNS"); do
+  log "run $run/$RUNS: graphile-worker"
+  node bench/graphile/bench.mjs --mode ontime --connection "$pg" "${shape[@]}" 2>>"$work/graphile.log" \
+    | sed 's/^{/{"label":"graphile-worker",/' >>"$results"
+  log "run $run/$RUNS: Gantry on PostgreSQL"
+  $bench ontime --server "$pg_url" --store postgresql "${shape[@]}" 2>>"$work/gantry.log" \
+    | sed 's/^{/{"label":"gantry postgresql",/' >>"$results"
+  log "run $run/$RUNS: Gantry on SQLite"
+  $bench ontime --server "$sqlite_url" --store sqlite "${shape[@]}" 2>>"$work/gantry.log" \
+    | sed 's/^{/{"label":"gantry sqlite",/' >>"$results"
+done
+cat "$work/graphile.log" "$work/gantry.log" >&2
+
+mkdir -p bench/results
+cp "$results" bench/results/ontime-latest.jsonl  # the raw lines, next to the table
+python3 bench/summarize_ontime.py "$results" jobs="$JOBS" spread="$SPREAD" lead="$LEAD" concurrency="$CONCURRENCY" \
+  warmup="$WARMUP" runs="$RUNS" | tee bench/results/ontime-latest.md
