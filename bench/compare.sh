@@ -31,7 +31,7 @@ cleanup() {
 trap cleanup EXIT
 
 log() { echo "[compare] $*" >&2; }
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
+. bench/lib.sh
 
 log "building (Release)"
 dotnet build src/Gantry.Server -c Release -nologo -v quiet -clp:ErrorsOnly >&2
@@ -43,17 +43,6 @@ pg=$(scripts/pg-throwaway.sh start "$work/pg")
 port=$(cat "$work/pg/port")
 psql_admin="psql -q -h 127.0.0.1 -p $port -U postgres"
 $psql_admin -d postgres -c "CREATE DATABASE gantry_bench" >&2
-
-start_gantry() { # $1 = name, $2 = variable to receive the URL, rest = extra args. Not run in $(...): the pid must
-  local name=$1 var=$2; shift 2  # reach this shell's cleanup list.
-  local http; http=$(free_port)
-  mkdir -p "$work/$name"
-  (cd "$work/$name" && exec env ${SERVER_ENV:-X=1} "$root/src/Gantry.Server/bin/Release/net10.0/gantry" server --urls "http://127.0.0.1:$http" \
-     --gearman off "$@" >"$work/$name/server.log" 2>&1) &
-  pids+=($!)
-  for _ in $(seq 100); do curl -sf "http://127.0.0.1:$http/health" >/dev/null 2>&1 && break; sleep 0.1; done
-  printf -v "$var" '%s' "http://127.0.0.1:$http"
-}
 
 results="$work/results.jsonl"
 : >"$results"

@@ -47,8 +47,8 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 log() { echo "[gearman-compare] $*" >&2; }
+. bench/lib.sh
 die() { log "$*"; exit 1; }
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
 
 # Waits until process $2 listens on 127.0.0.1:$1 ($3 = its log, shown on failure). The process must be the
 # listener: gearmand keeps running when its bind fails, and another program may hold a port we thought free.
@@ -99,7 +99,7 @@ start_gearmand() { # $1 = name, rest = extra gearmand options
   log "$name: gearmand pid $pid on 127.0.0.1:$port"
 }
 
-start_gantry() { # $1 = name, rest = environment assignments
+start_gantry_gearman() { # $1 = name, rest = environment assignments (lib.sh's start_gantry turns Gearman off)
   local name=$1; shift
   mkdir -p "$work/$name"
   port=$(free_port)
@@ -118,9 +118,9 @@ gm_port=$port gm_pid=$pid
 start_gearmand gearmand-sqlite -q libsqlite3 --libsqlite3-db="$work/gearmand-sqlite/queue.db"
 gs_port=$port gs_pid=$pid
 if [ "$have_gantry" = 1 ]; then
-  start_gantry gantry-memory
+  start_gantry_gearman gantry-memory
   ga_port=$port ga_pid=$pid
-  start_gantry gantry-durable "GANTRY_GEARMAN__FUNCTIONS__${DURABLE_FUNCTION}__LANE=durable"
+  start_gantry_gearman gantry-durable "GANTRY_GEARMAN__FUNCTIONS__${DURABLE_FUNCTION}__LANE=durable"
   gd_port=$port gd_pid=$pid
 fi
 

@@ -37,7 +37,7 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 log() { echo "[ontime-compare] $*" >&2; }
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
+. bench/lib.sh
 
 log "building (Release)"
 dotnet build src/Gantry.Server -c Release -nologo -v quiet -clp:ErrorsOnly >&2
@@ -48,18 +48,6 @@ log "starting PostgreSQL"
 pg=$(scripts/pg-throwaway.sh start "$work/pg")
 port=$(cat "$work/pg/port")
 psql -q -h 127.0.0.1 -p "$port" -U postgres -d postgres -c "CREATE DATABASE gantry_bench" >&2
-
-start_gantry() { # $1 = name, $2 = variable to receive the URL, rest = extra args. Not run in $(...): the pid must
-  local name=$1 var=$2; shift 2  # reach this shell's cleanup list.
-  local http; http=$(free_port)
-  mkdir -p "$work/$name"
-  (cd "$work/$name" && exec "$root/src/Gantry.Server/bin/Release/net10.0/gantry" server --urls "http://127.0.0.1:$http" \
-     --gearman off "$@" >"$work/$name/server.log" 2>&1) &
-  pids+=($!)
-  for _ in $(seq 150); do curl -sf "http://127.0.0.1:$http/health" >/dev/null 2>&1 && break; sleep 0.1; done
-  curl -sf "http://127.0.0.1:$http/health" >/dev/null || { log "gantry server '$name' did not come up"; exit 1; }
-  printf -v "$var" '%s' "http://127.0.0.1:$http"
-}
 
 start_gantry pg pg_url --store "${pg};Database=gantry_bench"
 start_gantry sqlite sqlite_url --data "$work/sqlite/data"

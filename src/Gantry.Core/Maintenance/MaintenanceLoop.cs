@@ -17,6 +17,18 @@ public abstract class MaintenanceLoop(TimeProvider time, ILogger log) : Backgrou
     /// <summary>One pass; returns a task that completes when the next pass is due.</summary>
     protected abstract Task<Task> RunOnceAsync(CancellationToken ct);
 
+    /// <summary>When a loop that waits for the earliest due item should wake: at <paramref name="next"/>, but never more
+    /// than <paramref name="maxSleep"/> from <paramref name="now"/> (items other servers add are not signalled here).</summary>
+    protected static DateTimeOffset WakeAt(DateTimeOffset now, DateTimeOffset? next, TimeSpan maxSleep) =>
+        next is { } due && due - now < maxSleep ? due : now + maxSleep;
+
+    /// <summary>Completes at <paramref name="wake"/>, or earlier when <paramref name="changed"/> does.</summary>
+    protected Task SleepUntil(DateTimeOffset wake, Task changed, CancellationToken ct)
+    {
+        var sleep = wake - Time.GetUtcNow();
+        return Task.WhenAny(changed, Task.Delay(sleep < TimeSpan.Zero ? TimeSpan.Zero : sleep, Time, ct));
+    }
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         while (!stoppingToken.IsCancellationRequested)

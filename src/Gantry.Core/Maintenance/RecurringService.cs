@@ -19,10 +19,7 @@ public sealed class RecurringService(RecurringSchedules schedules, JobSignals si
         // Taken before the store is read, so a schedule saved while we look is not missed.
         var changed = signals.NextRecurringChange();
         var pass = await schedules.FireDueAsync(ct).ConfigureAwait(false);
-        var now = Time.GetUtcNow();
         var next = pass.LeftDue ? null : await schedules.NextFireAtAsync(ct).ConfigureAwait(false);
-        var wake = next is { } due && due - now < _maxSleep ? due : now + _maxSleep;
-        var sleep = wake - now;
-        return Task.WhenAny(changed, Task.Delay(sleep < TimeSpan.Zero ? TimeSpan.Zero : sleep, Time, ct));
+        return SleepUntil(WakeAt(Time.GetUtcNow(), next, _maxSleep), changed, ct);
     }
 }

@@ -17,12 +17,10 @@ public sealed class SchedulerService(JobMaintenance maintenance, JobSignals sign
         // Taken before the store is read, so a job scheduled while we look is not missed.
         var changed = signals.BeginScheduleWait();
         await maintenance.PromoteDueAsync(ct).ConfigureAwait(false);
-        var now = Time.GetUtcNow();
         var nextDue = await maintenance.NextDueAtAsync(ct).ConfigureAwait(false);
         // Other servers sharing the store schedule jobs this one hears nothing about: never sleep past _maxSleep.
-        var wake = nextDue is { } due && due - now < _maxSleep ? due : now + _maxSleep;
+        var wake = WakeAt(Time.GetUtcNow(), nextDue, _maxSleep);
         signals.PlanSchedulerWake(wake);
-        var sleep = wake - now;
-        return Task.WhenAny(changed, Task.Delay(sleep < TimeSpan.Zero ? TimeSpan.Zero : sleep, Time, ct));
+        return SleepUntil(wake, changed, ct);
     }
 }

@@ -33,34 +33,21 @@ internal static class RecurringEndpoints
     private static async Task<IResult> List(RecurringSchedules schedules, HttpContext context)
     {
         var list = await schedules.ListAsync(context.RequestAborted);
-        return Results.Json(new RecurringScheduleListView { Schedules = list.Select(s => ToWire(s, schedules)).ToList() }, Json.RecurringScheduleListView);
+        return Results.Json(new RecurringScheduleListView { Schedules = list.Select(s => WireMapping.ToWire(s, schedules.Upcoming(s))).ToList() }, Json.RecurringScheduleListView);
     }
 
     private static async Task<IResult> Save(string name, HttpRequest request, RecurringSchedules schedules)
     {
         var body = await request.ReadJsonAsync(Json.RecurringScheduleRequest);
-        var (schedule, created) = await schedules.SaveAsync(new RecurringRequest
-        {
-            Name = name,
-            Cron = body.Cron ?? "",
-            TimeZone = body.TimeZone,
-            Queue = body.Queue ?? "",
-            Payload = RequestReading.Bytes(body.Payload, body.PayloadBase64, "payload"),
-            Priority = body.Priority,
-            MaxAttempts = body.MaxAttempts,
-            Timeout = RequestReading.Seconds(body.Timeout, "timeout"),
-            Misfire = RecurringSchedules.ParseMisfire(body.Misfire),
-            SkipIfRunning = body.SkipIfRunning ?? false,
-            Paused = body.Paused,
-        }, RecurringSource.Api, request.HttpContext.RequestAborted);
-        return Results.Json(ToWire(schedule, schedules), Json.RecurringScheduleView,
+        var (schedule, created) = await schedules.SaveAsync(WireMapping.ToDomain(body, name), RecurringSource.Api, request.HttpContext.RequestAborted);
+        return Results.Json(WireMapping.ToWire(schedule, schedules.Upcoming(schedule)), Json.RecurringScheduleView,
             statusCode: created ? StatusCodes.Status201Created : StatusCodes.Status200OK);
     }
 
     private static async Task<IResult> Get(string name, RecurringSchedules schedules, HttpContext context)
     {
         var schedule = await schedules.GetAsync(name, context.RequestAborted) ?? throw NotFound(name);
-        return Results.Json(ToWire(schedule, schedules), Json.RecurringScheduleView);
+        return Results.Json(WireMapping.ToWire(schedule, schedules.Upcoming(schedule)), Json.RecurringScheduleView);
     }
 
     private static async Task<IResult> Delete(string name, RecurringSchedules schedules, HttpContext context) =>
@@ -69,7 +56,7 @@ internal static class RecurringEndpoints
     private static async Task<IResult> SetPaused(string name, bool paused, RecurringSchedules schedules, HttpContext context)
     {
         var schedule = await schedules.SetPausedAsync(name, paused, context.RequestAborted);
-        return Results.Json(ToWire(schedule, schedules), Json.RecurringScheduleView);
+        return Results.Json(WireMapping.ToWire(schedule, schedules.Upcoming(schedule)), Json.RecurringScheduleView);
     }
 
     private static async Task<IResult> Trigger(string name, RecurringSchedules schedules, HttpContext context)
@@ -80,32 +67,4 @@ internal static class RecurringEndpoints
 
     private static GantryException NotFound(string name) =>
         new(GantryErrorKind.NotFound, $"There is no recurring schedule named '{RequestReading.Shorten(name)}'.", "name");
-
-    private static RecurringScheduleView ToWire(RecurringSchedule s, RecurringSchedules schedules)
-    {
-        var d = s.Definition;
-        var (payload, payloadBase64) = Payloads.ToWire(d.Payload);
-        return new RecurringScheduleView
-        {
-            Name = d.Name,
-            Cron = d.Cron,
-            TimeZone = d.TimeZone,
-            Queue = d.Queue,
-            Payload = payload,
-            PayloadBase64 = payloadBase64,
-            Priority = d.Priority,
-            MaxAttempts = d.MaxAttempts,
-            Timeout = d.Timeout?.TotalSeconds,
-            Misfire = d.Misfire == MisfirePolicy.Skip ? "skip" : "fire_once",
-            SkipIfRunning = d.SkipIfRunning,
-            Paused = s.Paused,
-            Source = s.Source == RecurringSource.Config ? "config" : "api",
-            NextFireAt = s.Paused ? null : s.NextFireAt,
-            Upcoming = schedules.Upcoming(s).ToList(),
-            LastFireAt = s.LastFireAt,
-            LastJobId = s.LastJobId,
-            CreatedAt = s.CreatedAt,
-            UpdatedAt = s.UpdatedAt,
-        };
-    }
 }

@@ -1,6 +1,7 @@
 using Gantry.Contracts;
 using Gantry.Core.Jobs;
 using Gantry.Core.Queues;
+using Gantry.Core.Recurring;
 
 namespace Gantry.Hosting.Http;
 
@@ -98,5 +99,48 @@ internal static class WireMapping
         CancelOutcome.AlreadyFinished => "already_finished",
         CancelOutcome.NotFound => "not_found",
         _ => throw new ArgumentOutOfRangeException(nameof(outcome)),
+    };
+
+    public static RecurringScheduleView ToWire(RecurringSchedule s, IReadOnlyList<DateTimeOffset> upcoming)
+    {
+        var d = s.Definition;
+        var (payload, payloadBase64) = Payloads.ToWire(d.Payload);
+        return new RecurringScheduleView
+        {
+            Name = d.Name,
+            Cron = d.Cron,
+            TimeZone = d.TimeZone,
+            Queue = d.Queue,
+            Payload = payload,
+            PayloadBase64 = payloadBase64,
+            Priority = d.Priority,
+            MaxAttempts = d.MaxAttempts,
+            Timeout = d.Timeout?.TotalSeconds,
+            Misfire = d.Misfire == MisfirePolicy.Skip ? "skip" : "fire_once",
+            SkipIfRunning = d.SkipIfRunning,
+            Paused = s.Paused,
+            Source = s.Source == RecurringSource.Config ? "config" : "api",
+            NextFireAt = s.Paused ? null : s.NextFireAt,
+            Upcoming = [.. upcoming],
+            LastFireAt = s.LastFireAt,
+            LastJobId = s.LastJobId,
+            CreatedAt = s.CreatedAt,
+            UpdatedAt = s.UpdatedAt,
+        };
+    }
+
+    public static RecurringRequest ToDomain(RecurringScheduleRequest body, string name) => new RecurringRequest
+    {
+        Name = name,
+        Cron = body.Cron ?? "",
+        TimeZone = body.TimeZone,
+        Queue = body.Queue ?? "",
+        Payload = RequestReading.Bytes(body.Payload, body.PayloadBase64, "payload"),
+        Priority = body.Priority,
+        MaxAttempts = body.MaxAttempts,
+        Timeout = RequestReading.Seconds(body.Timeout, "timeout"),
+        Misfire = RecurringSchedules.ParseMisfire(body.Misfire),
+        SkipIfRunning = body.SkipIfRunning ?? false,
+        Paused = body.Paused,
     };
 }
