@@ -1,5 +1,6 @@
 using Gantry.Contracts;
 using Gantry.Core.Engine;
+using Gantry.Core.Jobs;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -45,6 +46,13 @@ internal static class QueueEndpoints
         var body = request.ContentLength is 0 ? new FetchRequest() : await request.ReadJsonAsync(Json.FetchRequest);
         var wait = RequestReading.Seconds(body.Wait, "wait") ?? TimeSpan.Zero;
         var jobs = await engine.FetchAsync(queue, body.Max ?? DefaultFetchMax, wait, request.HttpContext.RequestAborted);
+        if (jobs.Count > 0 && request.HttpContext.RequestAborted.IsCancellationRequested)
+        {
+            // The worker hung up (a drain cancels its long poll) just as jobs were leased for it: give them back now,
+            // rather than leaving them to wait out their lease.
+            await engine.ReleaseAsync(jobs.Select(j => new LeaseRef(j.Id, j.Attempt)).ToList(), CancellationToken.None);
+            return Results.Empty;
+        }
         var response = new FetchResponse { Jobs = new List<LeasedJobView>(jobs.Count) };
         foreach (var job in jobs) response.Jobs.Add(WireMapping.ToWire(job));
         return Results.Json(response, Json.FetchResponse);
