@@ -21,12 +21,15 @@ internal sealed class GantryWorkerHost(IOptions<GantryWorkerOptions> options, IS
     {
         if (_options.Queues.Count == 0)
             throw new InvalidOperationException("AddGantryWorker() has no handlers: call AddHandler<THandler>(\"queue\") for each queue to work.");
+        if (_options.MaxJobs is < 1)
+            throw new InvalidOperationException($"MaxJobs must be at least 1 (or null for no limit); it is {_options.MaxJobs}.");
         _client = new GantryClient(_options.Client) { PayloadOptions = _options.PayloadOptions };
         _reporter = new LeaseReporter(_client, _options.RetryDelay, _log);
         _heartbeats = new LeaseHeartbeats(_client, TimeProvider.System, _log);
+        var budget = new JobBudget(_options.MaxJobs);
         foreach (var registration in _options.Queues)
         {
-            var worker = new QueueWorker(registration, _client, scopes, _options, _reporter, _heartbeats, TimeProvider.System, _log);
+            var worker = new QueueWorker(registration, _client, scopes, _options, _reporter, _heartbeats, budget, TimeProvider.System, _log);
             _workers.Add(worker);
             worker.Start(_stopFetching.Token);
             _log.LogInformation("Working queue {Queue} with {Handler} (concurrency {Concurrency}) from {Server}",

@@ -19,6 +19,12 @@ public sealed class GantryWorkerOptions
     public TimeSpan ShutdownGracePeriod { get; set; } = DefaultShutdownGracePeriod;
     public TimeSpan RetryDelay { get; set; } = DefaultRetryDelay;
     public JsonSerializerOptions PayloadOptions { get; set; } = JsonSerializerOptions.Web;
+    /// <summary>Defaults to null: no limit. When set, the host leases at most this many jobs in all (over every queue,
+    /// never more than it has left), then stops leasing and, once they have finished, tells
+    /// <see cref="IJobObserver.BudgetSpent"/>: a supervisor recycles the process without dropping a job.</summary>
+    public int? MaxJobs { get; set; }
+    /// <summary>Hears about every job started and finished; null for none.</summary>
+    public IJobObserver? Observer { get; set; }
     internal List<QueueRegistration> Queues { get; } = [];
 }
 
