@@ -12,6 +12,7 @@ root.Subcommands.Add(QueueCommands.CreateList());
 root.Subcommands.Add(QueueCommands.CreatePause());
 root.Subcommands.Add(QueueCommands.CreateResume());
 root.Subcommands.Add(StatsCommand.Create());
+root.Subcommands.Add(WorkersCommand.Create());
 
 // The server's host handles Ctrl-C and SIGTERM itself (graceful shutdown); the parser must not cut it short.
 return await root.Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null });
