@@ -33,15 +33,24 @@ public static class ConfigLoader
         var fullPath = Path.GetFullPath(path);
         var reader = new YamlReader(fullPath);
         var stream = new YamlStream();
+        var parser = new Parser(new StringReader(text));
         try
         {
-            stream.Load(new StringReader(text));
+            stream.Load(parser);
         }
         catch (YamlException ex)
         {
             // YamlDotNet's message repeats the position; the error line gives it once, in the usual file:line:column form.
             var message = ex.InnerException is YamlException inner ? inner.Message : ex.Message;
             reader.Error((int)ex.Start.Line, (int)ex.Start.Column, "not valid YAML: " + StripPosition(message));
+            throw new ConfigException(reader.Errors);
+        }
+        catch (InvalidOperationException)
+        {
+            // The scanner fails this way (without a position) on some unclosed flow collections; the last event it
+            // produced is where the trouble starts.
+            var at = parser.Current?.Start;
+            reader.Error((int)(at?.Line ?? 1), (int)(at?.Column ?? 1), "not valid YAML: the file ends inside something left open (an unclosed [, { or quote?)");
             throw new ConfigException(reader.Errors);
         }
         if (stream.Documents.Count != 1 || stream.Documents[0].RootNode is not YamlMappingNode root)
@@ -83,14 +92,16 @@ public static class ConfigLoader
             var names = new Dictionary<string, YamlNode>(StringComparer.Ordinal);
             foreach (var node in poolNodes.Children)
             {
-                if (PoolReader.Read(reader, node, folder) is not { } pool) continue;
-                if (names.TryGetValue(pool.Name, out var first))
-                    reader.Error(node, $"pool name '{pool.Name}' is used twice (first at line {first.Start.Line}); names must be unique.");
-                else
+                // Checked on the raw name, so a pool with other errors still counts as taken.
+                if (node is YamlMappingNode map && map.Children.TryGetValue(new YamlScalarNode("name"), out var nameNode)
+                    && nameNode is YamlScalarNode { Value: { Length: > 0 } name })
                 {
-                    names[pool.Name] = node;
-                    pools.Add(pool);
+                    if (names.TryGetValue(name, out var first))
+                        reader.Error(nameNode, $"pool name '{name}' is used twice (first at line {first.Start.Line}); names must be unique.");
+                    else
+                        names[name] = nameNode;
                 }
+                if (PoolReader.Read(reader, node, folder) is { } pool) pools.Add(pool);
             }
         }
 

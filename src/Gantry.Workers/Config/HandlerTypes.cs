@@ -56,7 +56,8 @@ public static class HandlerTypes
     /// <summary>Null when the type loads; else what is wrong. Leaves nothing loaded behind.</summary>
     public static string? Check(string handler, string? assemblyPath)
     {
-        var context = assemblyPath is null ? null : new HandlerLoadContext(assemblyPath, collectible: true);
+        // Load says what is wrong with a missing file; the resolver cannot even be made for one.
+        var context = assemblyPath is not null && File.Exists(assemblyPath) ? new HandlerLoadContext(assemblyPath, collectible: true) : null;
         try
         {
             Load(handler, assemblyPath, context);
