@@ -25,6 +25,7 @@ public sealed class ConfigLoaderTests : IDisposable
     [Fact]
     public void A_good_file_gets_defaults_and_paths_resolved_against_its_folder()
     {
+        File.WriteAllText(PathOf("make-thumbnail.sh"), "#!/bin/sh\n");
         var config = ConfigLoader.Parse("""
             server: http://127.0.0.1:9999
             pid_file: run/workers.pid
@@ -154,6 +155,19 @@ public sealed class ConfigLoaderTests : IDisposable
         HasError(ex, 4, "type 'Gantry.Workers.Tests.NoSuchHandler' is not in assembly 'Gantry.Workers.Tests'");
         HasError(ex, 8, "is not a concrete class implementing Gantry.Client.Workers.IJobHandler");
         HasError(ex, 12, $"the assembly file {PathOf("bin/MyApp.dll")} does not exist");
+    }
+
+    [Fact]
+    public void A_command_path_that_does_not_exist_is_a_config_error()
+    {
+        var ex = Fails("""
+            pools:
+              - name: thumbs
+                queues: [images]
+                command: ["./missing.sh", "arg"]
+            """);
+
+        HasError(ex, 4, $"the command {PathOf("missing.sh")} does not exist");
     }
 
     [Fact]

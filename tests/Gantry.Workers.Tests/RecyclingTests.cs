@@ -43,4 +43,30 @@ public sealed class RecyclingTests(ServerFixture server) : IClassFixture<ServerF
             "the recycled lines");
         foreach (var id in ids) Assert.Contains($"job={id} queue={queue}", manager.Process.Stdout);
     }
+
+    [Fact]
+    public async Task A_child_over_max_memory_mb_is_replaced_and_the_log_is_json_lines()
+    {
+        var queue = ServerFixture.Queue("memory");
+        var folder = WorkerManager.NewFolder();
+        WorkerManager.Script(folder, "pid.sh", "cat >/dev/null\necho $PPID\n");
+        // Any .NET process is over 1 MB, so every child recycles at its first memory check.
+        await using var manager = await WorkerManager.StartAsync(server, folder, $"""
+            log_format: json
+            pools:
+              - name: memory
+                queues: [{queue}]
+                command: ["./pid.sh"]
+                max_memory_mb: 1
+            """);
+
+        var status = await manager.WaitForStatusAsync(s => s.Pools[0].Children[0].Recycles >= 2, "two children replaced for memory");
+        Assert.Equal(0, status.Pools[0].Children[0].Restarts);
+        var lines = manager.Process.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        var recycling = lines.Select(l => System.Text.Json.JsonDocument.Parse(l).RootElement)
+            .Where(e => e.GetProperty("msg").GetString() == "child recycling").ToList();
+        Assert.NotEmpty(recycling);
+        Assert.All(recycling, e => Assert.Equal("max_memory", e.GetProperty("reason").GetString()));
+        Assert.All(recycling, e => Assert.True(e.GetProperty("memory_mb").GetDouble() > 1));
+    }
 }

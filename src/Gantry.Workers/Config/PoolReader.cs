@@ -64,7 +64,11 @@ internal static partial class PoolReader
                 case "command":
                     kind = HandlerKind.Command;
                     if (reader.Strings(entries["command"].Value, "command") is { } parts)
+                    {
                         command = [ResolveProgram(folder, parts[0]), .. parts.Skip(1)];
+                        if (Path.IsPathRooted(command[0]) && !File.Exists(command[0]))
+                            reader.Error(entries["command"].Value, $"{where}: the command {command[0]} does not exist.");
+                    }
                     break;
                 case "handler":
                     kind = HandlerKind.Handler;
