@@ -66,7 +66,6 @@ public static class ChildRuntime
         lifetime = host.Services.GetRequiredService<IHostApplicationLifetime>();
         await host.StartAsync();
         writer.Write(new ChildEvent { Event = ChildEvent.Ready });
-        if (stopReason is not null) lifetime.StopApplication();
 
         _ = Task.Run(async () =>
         {

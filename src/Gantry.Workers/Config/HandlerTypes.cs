@@ -56,10 +56,11 @@ public static class HandlerTypes
     /// <summary>Null when the type loads; else what is wrong. Leaves nothing loaded behind.</summary>
     public static string? Check(string handler, string? assemblyPath)
     {
-        // Load says what is wrong with a missing file; the resolver cannot even be made for one.
-        var context = assemblyPath is not null && File.Exists(assemblyPath) ? new HandlerLoadContext(assemblyPath, collectible: true) : null;
+        HandlerLoadContext? context = null;
         try
         {
+            // Load says what is wrong with a missing file; the resolver cannot even be made for one.
+            if (assemblyPath is not null && File.Exists(assemblyPath)) context = new HandlerLoadContext(assemblyPath, collectible: true);
             Load(handler, assemblyPath, context);
             return null;
         }

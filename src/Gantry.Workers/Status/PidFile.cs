@@ -11,8 +11,15 @@ public static class PidFile
         if (File.Exists(path) && int.TryParse(File.ReadAllText(path).Trim(), CultureInfo.InvariantCulture, out var existing)
             && existing != Environment.ProcessId && IsRunning(existing))
             throw new InvalidOperationException($"pid file {path} names process {existing}, which is running: is another worker manager using it?");
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        File.WriteAllText(path, Environment.ProcessId.ToString(CultureInfo.InvariantCulture) + "\n");
+        try
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+            File.WriteAllText(path, Environment.ProcessId.ToString(CultureInfo.InvariantCulture) + "\n");
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new InvalidOperationException($"cannot write the pid file {path}: {ex.Message}");
+        }
     }
 
     public static void Delete(string path)

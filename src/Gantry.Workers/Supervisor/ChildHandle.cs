@@ -91,7 +91,15 @@ internal sealed class ChildHandle
     private async Task<int> WaitForExitAsync()
     {
         await _process.WaitForExitAsync().ConfigureAwait(false);
-        await Task.WhenAll(_stdout, _stderr).ConfigureAwait(false);
+        try
+        {
+            await Task.WhenAll(_stdout, _stderr).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            // Whatever a child printed, the parent keeps supervising: the exit code still decides what happens next.
+            _log.Warn("reading the child's output failed", ("pool", _pool.Name), ("pid", Pid), ("error", ex.Message));
+        }
         var code = _process.ExitCode;
         _process.Dispose();
         return code;

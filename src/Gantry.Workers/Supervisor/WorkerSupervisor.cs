@@ -18,11 +18,14 @@ public sealed class WorkerSupervisor
 {
     /// <summary>Defaults to rewriting the status file at least once a second, so memory and current jobs stay fresh.</summary>
     public static readonly TimeSpan StatusInterval = TimeSpan.FromSeconds(1);
+    /// <summary>Defaults to at most ten status writes a second: busy children change it with every job, and a reader
+    /// needs no more.</summary>
+    public static readonly TimeSpan MinStatusInterval = TimeSpan.FromMilliseconds(100);
 
     private enum Command { Reload, Stop }
 
     private readonly Channel<Command> _commands = Channel.CreateUnbounded<Command>();
-    private readonly SemaphoreSlim _statusDirty = new(0, 1);
+    private TaskCompletionSource _statusDirty = NewSignal();
     private readonly Dictionary<string, PoolRunner> _pools = new(StringComparer.Ordinal);
     private readonly List<PoolRunner> _retiring = [];
     private readonly object _lock = new();
@@ -53,6 +56,15 @@ public sealed class WorkerSupervisor
         var pidFile = _config.PidFile;
         var statusFile = _config.StatusFile;
         if (pidFile is not null) PidFile.Write(pidFile);
+        try
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(statusFile)!);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            if (pidFile is not null) PidFile.Delete(pidFile);
+            throw new InvalidOperationException($"cannot create the folder of the status file {statusFile}: {ex.Message}");
+        }
         using var hup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, OnSignal);
         using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
         using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
@@ -184,16 +196,17 @@ public sealed class WorkerSupervisor
         }, TaskScheduler.Default);
     }
 
-    private void MarkChanged()
-    {
-        try { _statusDirty.Release(); }
-        catch (SemaphoreFullException) { /* a write is already due */ }
-    }
+    private void MarkChanged() => Volatile.Read(ref _statusDirty).TrySetResult();
+
+    private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     private async Task StatusLoopAsync(string path, CancellationToken stop)
     {
         while (!stop.IsCancellationRequested)
         {
+            // Swapped before the write, so a change made during it is written next time round.
+            var changed = NewSignal();
+            Volatile.Write(ref _statusDirty, changed);
             try
             {
                 StatusFile.Write(path, Snapshot());
@@ -204,7 +217,8 @@ public sealed class WorkerSupervisor
             }
             try
             {
-                await _statusDirty.WaitAsync(StatusInterval, stop).ConfigureAwait(false);
+                await Task.Delay(MinStatusInterval, _time, stop).ConfigureAwait(false);
+                await Task.WhenAny(changed.Task, Task.Delay(StatusInterval - MinStatusInterval, _time, stop)).ConfigureAwait(false);
             }
             catch (OperationCanceledException)
             {
