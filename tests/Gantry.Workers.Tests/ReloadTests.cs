@@ -1,3 +1,4 @@
+using Gantry.Client;
 using Gantry.Workers.Tests.Infrastructure;
 
 namespace Gantry.Workers.Tests;
@@ -27,11 +28,14 @@ public sealed class ReloadTests(ServerFixture server) : IClassFixture<ServerFixt
         var before = await manager.WaitForReadyAsync();
         var (oldChanging, oldSteady) = (WorkerManager.Pids(before, "changing"), WorkerManager.Pids(before, "steady"));
 
+        // A draining child cancels its long poll; when the server had just answered it, the leased jobs never reach a
+        // child and run again once their lease expires (at-least-once). A short lease keeps that wait short here.
+        var shortLease = new EnqueueOptions { Timeout = TimeSpan.FromSeconds(3) };
         var ids = new List<long>();
-        for (var i = 0; i < 5; i++) ids.Add(await server.Client.EnqueueTextAsync(changing, $"before {i}"));
+        for (var i = 0; i < 5; i++) ids.Add(await server.Client.EnqueueTextAsync(changing, $"before {i}", shortLease));
         manager.Rewrite(Config(changing, steady, "v2"));
         manager.Signal(Posix.SIGHUP);
-        for (var i = 0; i < 5; i++) ids.Add(await server.Client.EnqueueTextAsync(changing, $"around {i}"));
+        for (var i = 0; i < 5; i++) ids.Add(await server.Client.EnqueueTextAsync(changing, $"around {i}", shortLease));
 
         var after = await manager.WaitForStatusAsync(s => s.Pools.Count == 2
             && WorkerManager.Pids(s, "changing") is { Count: 2 } pids && pids.All(p => p != 0 && !oldChanging.Contains(p))
