@@ -11,8 +11,9 @@ namespace Gantry.Workers.Child;
 /// The child process of a pool (<c>gantry workers child</c>, started by the parent only). It reads its spec from the
 /// first stdin line, works the pool's queues through the SDK worker host, reports events on stdout and logs on stderr.
 /// It stops leasing and exits 0 once its job budget is spent, its memory is over the limit, the parent writes
-/// <c>drain</c> or closes stdin (so a dead parent leaves no orphans working), or it gets SIGTERM/SIGINT: in every case
-/// in-flight jobs finish within the grace period and the rest are released to the queue.
+/// <c>drain</c> or closes stdin (so a dead parent leaves no orphans working), or it gets SIGTERM (SIGINT is the
+/// parent's to handle, see <see cref="ChildLifetime"/>): in every case in-flight jobs finish within the grace period
+/// and the rest are released to the queue.
 /// </summary>
 public static class ChildRuntime
 {
@@ -96,7 +97,7 @@ public static class ChildRuntime
         builder.Logging.SetMinimumLevel(LogLevel.Information);
         builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
         builder.Logging.AddFilter("System.Net.Http", LogLevel.Warning);
-        builder.Services.Configure<ConsoleLifetimeOptions>(o => o.SuppressStatusMessages = true);
+        builder.Services.AddSingleton<IHostLifetime, ChildLifetime>();
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = spec.ShutdownGrace + HostStopMargin);
 
         builder.Services.AddSingleton(pool);
