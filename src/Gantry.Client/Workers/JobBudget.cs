@@ -21,7 +21,11 @@ internal sealed class JobBudget
     /// <summary>Completes at the next <see cref="Settle"/>: take it before <see cref="TryTake"/>, so a return in between is not missed.</summary>
     public Task Changed
     {
-        get { lock (_lock) return _changed.Task; }
+        get
+        {
+            if (_limit is null) return Task.CompletedTask;
+            lock (_lock) return _changed.Task;
+        }
     }
 
     /// <summary>True when every job of the budget is leased (or the budget is gone): the fetch loops can stop for good.</summary>

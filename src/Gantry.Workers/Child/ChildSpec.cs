@@ -29,8 +29,4 @@ public sealed class ChildSpec
 
     public static ChildSpec FromJson(string json) =>
         JsonSerializer.Deserialize<ChildSpec>(json, Json) ?? throw new InvalidOperationException("The child spec is empty.");
-
-    /// <summary>Two specs that serialize alike run alike: a reload keeps a pool whose spec did not change.</summary>
-    public static string Fingerprint(PoolConfig pool, Uri server, string? token, TimeSpan grace) =>
-        new ChildSpec { Pool = pool, Server = server, Token = token, ShutdownGrace = grace }.ToJson();
 }

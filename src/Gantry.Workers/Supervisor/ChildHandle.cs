@@ -85,7 +85,7 @@ internal sealed class ChildHandle
     public void Kill()
     {
         try { _process.Kill(entireProcessTree: true); }
-        catch (InvalidOperationException) { }
+        catch (Exception ex) when (ex is InvalidOperationException or ObjectDisposedException) { /* already gone */ }
     }
 
     private async Task<int> WaitForExitAsync()
