@@ -26,8 +26,15 @@ public sealed class WorkerLog(TextWriter output, TimeProvider time, LogFormat fo
         var line = Format == LogFormat.Json ? Json(now, level, message, fields) : Plain(now, level, message, fields);
         lock (_lock)
         {
-            output.WriteLine(line);
-            output.Flush();
+            try
+            {
+                output.WriteLine(line);
+                output.Flush();
+            }
+            catch (IOException)
+            {
+                // stdout is gone (a closed pipe): supervising the children matters more than the log.
+            }
         }
     }
 
