@@ -1,4 +1,3 @@
-using Gantry.Client;
 using Gantry.Workers.Tests.Infrastructure;
 
 namespace Gantry.Workers.Tests;
@@ -28,14 +27,12 @@ public sealed class ReloadTests(ServerFixture server) : IClassFixture<ServerFixt
         var before = await manager.WaitForReadyAsync();
         var (oldChanging, oldSteady) = (WorkerManager.Pids(before, "changing"), WorkerManager.Pids(before, "steady"));
 
-        // A draining child cancels its long poll; when the server had just answered it, the leased jobs never reach a
-        // child and run again once their lease expires (at-least-once). A short lease keeps that wait short here.
-        var shortLease = new EnqueueOptions { Timeout = TimeSpan.FromSeconds(3) };
+        // Default leases (60 s): a job stranded by a draining child would outlast the wait below.
         var ids = new List<long>();
-        for (var i = 0; i < 5; i++) ids.Add(await server.Client.EnqueueTextAsync(changing, $"before {i}", shortLease));
+        for (var i = 0; i < 5; i++) ids.Add(await server.Client.EnqueueTextAsync(changing, $"before {i}"));
         manager.Rewrite(Config(changing, steady, "v2"));
         manager.Signal(Posix.SIGHUP);
-        for (var i = 0; i < 5; i++) ids.Add(await server.Client.EnqueueTextAsync(changing, $"around {i}", shortLease));
+        for (var i = 0; i < 5; i++) ids.Add(await server.Client.EnqueueTextAsync(changing, $"around {i}"));
 
         var after = await manager.WaitForStatusAsync(s => s.Pools.Count == 2
             && WorkerManager.Pids(s, "changing") is { Count: 2 } pids && pids.All(p => p != 0 && !oldChanging.Contains(p))

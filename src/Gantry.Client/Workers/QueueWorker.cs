@@ -50,13 +50,16 @@ internal sealed class QueueWorker
         _refillAt = registration.Prefetch == 0 ? 1 : Math.Max(1, _capacity / 2);
     }
 
-    public void Start(CancellationToken stopFetching)
+    /// <param name="stopFetching">Fires at shutdown: no new fetch starts.</param>
+    /// <param name="abortFetches">Cancels fetches already on the wire: the same token, or a later one when open long polls
+    /// may finish (see <see cref="GantryWorkerOptions.FinishFetchesOnStop"/>).</param>
+    public void Start(CancellationToken stopFetching, CancellationToken abortFetches)
     {
-        _fetchLoop = Task.Run(() => FetchLoopAsync(stopFetching));
+        _fetchLoop = Task.Run(() => FetchLoopAsync(stopFetching, abortFetches));
         _slotLoops = Enumerable.Range(0, _registration.Concurrency).Select(_ => Task.Run(SlotLoopAsync)).ToArray();
     }
 
-    private async Task FetchLoopAsync(CancellationToken stop)
+    private async Task FetchLoopAsync(CancellationToken stop, CancellationToken abort)
     {
         var fetches = new List<Task>(MaxFetchesInFlight);
         try
@@ -81,7 +84,7 @@ internal sealed class QueueWorker
                     continue;
                 }
                 Interlocked.Add(ref _held, granted);
-                fetches.Add(FetchIntoBufferAsync(granted, stop));
+                fetches.Add(FetchIntoBufferAsync(granted, abort));
             }
         }
         catch (OperationCanceledException) when (stop.IsCancellationRequested)
@@ -100,12 +103,12 @@ internal sealed class QueueWorker
 
     /// <summary>One fetch for <paramref name="reserved"/> jobs (already counted as held): up to two run at once, so the
     /// next batch is on its way while the handlers work through the last one.</summary>
-    private async Task FetchIntoBufferAsync(int reserved, CancellationToken stop)
+    private async Task FetchIntoBufferAsync(int reserved, CancellationToken abort)
     {
         var leased = 0;
         try
         {
-            var jobs = await _client.FetchAsync(_registration.Queue, reserved, _options.FetchWait, stop).ConfigureAwait(false);
+            var jobs = await _client.FetchAsync(_registration.Queue, reserved, _options.FetchWait, abort).ConfigureAwait(false);
             leased = jobs.Count;
             Interlocked.Add(ref _held, jobs.Count - reserved);
             var now = _time.GetUtcNow();
@@ -120,9 +123,9 @@ internal sealed class QueueWorker
         catch (Exception ex)
         {
             Interlocked.Add(ref _held, -reserved);
-            if (ex is OperationCanceledException && stop.IsCancellationRequested) return;
+            if (ex is OperationCanceledException && abort.IsCancellationRequested) return;
             _log.LogWarning(ex, "Fetching from queue {Queue} failed; retrying in {Delay}", _registration.Queue, _options.RetryDelay);
-            try { await Task.Delay(_options.RetryDelay, _time, stop).ConfigureAwait(false); }
+            try { await Task.Delay(_options.RetryDelay, _time, abort).ConfigureAwait(false); }
             catch (OperationCanceledException) { }
         }
         finally

@@ -22,6 +22,10 @@ public static class ChildRuntime
     /// <summary>Defaults to 10 seconds beyond the grace period for the host's own stop, so the worker host's drain decides.</summary>
     private static readonly TimeSpan HostStopMargin = TimeSpan.FromSeconds(10);
     private const double Mebibyte = 1024 * 1024;
+    /// <summary>Defaults to 5 seconds per long poll: a child being stopped lets its open poll finish (and gives back what
+    /// it brings) rather than cancel it and maybe strand a job just leased to it, so this bounds how long that takes.
+    /// An idle child so asks 12 times a minute per queue.</summary>
+    public static readonly TimeSpan FetchWait = TimeSpan.FromSeconds(5);
 
     public static async Task<int> RunAsync()
     {
@@ -116,6 +120,8 @@ public static class ChildRuntime
             o.MaxJobs = pool.MaxJobsPerChild > 0 ? pool.MaxJobsPerChild : null;
             o.Observer = writer;
             o.ShutdownGracePeriod = spec.ShutdownGrace;
+            o.FetchWait = FetchWait;
+            o.FinishFetchesOnStop = true;
         });
         foreach (var queue in pool.Queues) worker.AddHandler(queue, typeof(PoolJobHandler), pool.Concurrency);
         return builder.Build();
