@@ -38,6 +38,12 @@ public sealed class GracefulStopTests(ServerFixture server) : IClassFixture<Serv
         foreach (var pid in WorkerManager.Pids(ready, "gated")) Assert.Contains(pid.ToString(), status.Stdout);
         Assert.Contains($"manager pid {manager.Process.Id}", status.Stdout);
 
+        // A second manager on the same pid file refuses to start.
+        var second = await GantryCli.RunAsync(["workers", "--config", manager.ConfigPath, "--server", server.BaseAddress.ToString()]);
+        Assert.Equal(1, second.ExitCode);
+        Assert.Contains($"names process {manager.Process.Id}, which is running", second.Stderr);
+        Assert.DoesNotContain("child started", second.Stdout);
+
         var id = await server.Client.EnqueueTextAsync(queue, "work");
         await Eventually.TrueAsync(() => File.Exists(Path.Combine(folder.Path, "started")), "the job to start");
         await manager.WaitForStatusAsync(s => s.Pools[0].Children.Any(c => c.CurrentJobs.Any(j => j.Id == id)), "the job in the status file");
