@@ -13,6 +13,7 @@ root.Subcommands.Add(QueueCommands.CreatePause());
 root.Subcommands.Add(QueueCommands.CreateResume());
 root.Subcommands.Add(StatsCommand.Create());
 root.Subcommands.Add(RecurringCommands.Create());
+root.Subcommands.Add(WorkersCommand.Create());
 
 // The server's host handles Ctrl-C and SIGTERM itself (graceful shutdown); the parser must not cut it short.
 // No response files: "@hourly" is a cron macro, not a file of arguments.

@@ -12,6 +12,7 @@ internal sealed class GantryWorkerHost(IOptions<GantryWorkerOptions> options, IS
     private readonly GantryWorkerOptions _options = options.Value;
     private readonly ILogger _log = loggers.CreateLogger("Gantry.Worker");
     private readonly CancellationTokenSource _stopFetching = new();
+    private readonly CancellationTokenSource _abortFetches = new();
     private readonly List<QueueWorker> _workers = [];
     private GantryClient? _client;
     private LeaseReporter? _reporter;
@@ -21,14 +22,17 @@ internal sealed class GantryWorkerHost(IOptions<GantryWorkerOptions> options, IS
     {
         if (_options.Queues.Count == 0)
             throw new InvalidOperationException("AddGantryWorker() has no handlers: call AddHandler<THandler>(\"queue\") for each queue to work.");
+        if (_options.MaxJobs is < 1)
+            throw new InvalidOperationException($"MaxJobs must be at least 1 (or null for no limit); it is {_options.MaxJobs}.");
         _client = new GantryClient(_options.Client) { PayloadOptions = _options.PayloadOptions };
         _reporter = new LeaseReporter(_client, _options.RetryDelay, _log);
         _heartbeats = new LeaseHeartbeats(_client, TimeProvider.System, _log);
+        var budget = new JobBudget(_options.MaxJobs);
         foreach (var registration in _options.Queues)
         {
-            var worker = new QueueWorker(registration, _client, scopes, _options, _reporter, _heartbeats, TimeProvider.System, _log);
+            var worker = new QueueWorker(registration, _client, scopes, _options, _reporter, _heartbeats, budget, TimeProvider.System, _log);
             _workers.Add(worker);
-            worker.Start(_stopFetching.Token);
+            worker.Start(_stopFetching.Token, _options.FinishFetchesOnStop ? _abortFetches.Token : _stopFetching.Token);
             _log.LogInformation("Working queue {Queue} with {Handler} (concurrency {Concurrency}) from {Server}",
                 registration.Queue, registration.HandlerType.Name, registration.Concurrency, _client.ServerUrl);
         }
@@ -40,7 +44,10 @@ internal sealed class GantryWorkerHost(IOptions<GantryWorkerOptions> options, IS
         if (_client is null) return;
         _stopFetching.Cancel();
         var graceEnds = Task.Delay(_options.ShutdownGracePeriod, CancellationToken.None);
+        // Open long polls may finish (their jobs are then given back) until the grace period ends, no longer.
+        _ = graceEnds.ContinueWith(_ => _abortFetches.Cancel(), TaskScheduler.Default);
         await Task.WhenAll(_workers.Select(w => w.DrainAsync(graceEnds))).ConfigureAwait(false);
+        _abortFetches.Cancel();
         await _reporter!.FlushAndStopAsync().ConfigureAwait(false);
         await _heartbeats!.StopAsync().ConfigureAwait(false);
         _client.Dispose();

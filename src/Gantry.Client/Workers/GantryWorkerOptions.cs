@@ -19,6 +19,17 @@ public sealed class GantryWorkerOptions
     public TimeSpan ShutdownGracePeriod { get; set; } = DefaultShutdownGracePeriod;
     public TimeSpan RetryDelay { get; set; } = DefaultRetryDelay;
     public JsonSerializerOptions PayloadOptions { get; set; } = JsonSerializerOptions.Web;
+    /// <summary>Defaults to null: no limit. When set, the host leases at most this many jobs in all (over every queue,
+    /// never more than it has left), then stops leasing and, once they have finished, tells
+    /// <see cref="IJobObserver.BudgetSpent"/>: a supervisor recycles the process without dropping a job.</summary>
+    public int? MaxJobs { get; set; }
+    /// <summary>Defaults to false: at shutdown, fetches on the wire are cancelled at once. Should the server have just
+    /// leased jobs to such a fetch, they wait for their leases to expire before they run elsewhere. When true, open
+    /// fetches may finish (within the grace period) and the jobs they bring are given back at once; a short
+    /// <see cref="FetchWait"/> then keeps the stop quick. For processes stopped often, such as a worker manager's children.</summary>
+    public bool FinishFetchesOnStop { get; set; }
+    /// <summary>Hears about every job started and finished; null for none.</summary>
+    public IJobObserver? Observer { get; set; }
     internal List<QueueRegistration> Queues { get; } = [];
 }
 

@@ -1,5 +1,6 @@
 using Gantry.Client.Workers;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Gantry.Client;
 
@@ -26,17 +27,29 @@ public sealed class GantryWorkerBuilder(IServiceCollection services)
     /// <param name="prefetch">Leased jobs to buffer beyond <paramref name="concurrency"/> (see <see cref="QueueRegistration.Prefetch"/>).</param>
     public GantryWorkerBuilder AddHandler<THandler>(string queue, int concurrency = QueueRegistration.DefaultConcurrency,
         int prefetch = QueueRegistration.DefaultPrefetch)
-        where THandler : class, IJobHandler
+        where THandler : class, IJobHandler =>
+        AddHandler(queue, typeof(THandler), concurrency, prefetch);
+
+    /// <summary>Works <paramref name="queue"/> with <paramref name="handlerType"/>, an <see cref="IJobHandler"/> resolved
+    /// from a fresh scope per job: for handler types known only at run time (a worker manager's configuration).</summary>
+    /// <param name="queue">The queue to work.</param>
+    /// <param name="handlerType">A class implementing <see cref="IJobHandler"/>.</param>
+    /// <param name="concurrency">Jobs run at once.</param>
+    /// <param name="prefetch">Leased jobs to buffer beyond <paramref name="concurrency"/> (see <see cref="QueueRegistration.Prefetch"/>).</param>
+    public GantryWorkerBuilder AddHandler(string queue, Type handlerType, int concurrency = QueueRegistration.DefaultConcurrency,
+        int prefetch = QueueRegistration.DefaultPrefetch)
     {
         if (string.IsNullOrWhiteSpace(queue)) throw new ArgumentException("A queue name is required.", nameof(queue));
+        if (!handlerType.IsClass || handlerType.IsAbstract || !typeof(IJobHandler).IsAssignableFrom(handlerType))
+            throw new ArgumentException($"{handlerType.FullName} is not a concrete class implementing {nameof(IJobHandler)}.", nameof(handlerType));
         if (concurrency < 1) throw new ArgumentOutOfRangeException(nameof(concurrency), concurrency, "Concurrency must be at least 1.");
         if (prefetch < 0) throw new ArgumentOutOfRangeException(nameof(prefetch), prefetch, "Prefetch cannot be negative.");
-        Services.AddScoped<THandler>();
+        Services.TryAddScoped(handlerType);
         Services.Configure<GantryWorkerOptions>(o =>
         {
             if (o.Queues.Any(q => q.Queue == queue))
                 throw new InvalidOperationException($"Queue '{queue}' already has a handler; register one handler per queue.");
-            o.Queues.Add(new QueueRegistration(queue, typeof(THandler)) { Concurrency = concurrency, Prefetch = prefetch });
+            o.Queues.Add(new QueueRegistration(queue, handlerType) { Concurrency = concurrency, Prefetch = prefetch });
         });
         return this;
     }

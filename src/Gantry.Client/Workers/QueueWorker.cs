@@ -13,6 +13,8 @@ namespace Gantry.Client.Workers;
 /// worker moves from one job to the next without waking another thread.
 /// On shutdown it stops fetching, gives buffered jobs back at once, lets running jobs finish within the grace
 /// period, then cancels and releases the rest.
+/// With a job budget (<see cref="GantryWorkerOptions.MaxJobs"/>) every fetch first reserves budget, so the worker never
+/// leases more than the host has left; once the budget is all leased the fetch loop ends and the slots run out the buffer.
 /// </summary>
 internal sealed class QueueWorker
 {
@@ -22,6 +24,7 @@ internal sealed class QueueWorker
     private readonly GantryWorkerOptions _options;
     private readonly LeaseReporter _reporter;
     private readonly LeaseHeartbeats _heartbeats;
+    private readonly JobBudget _budget;
     private readonly TimeProvider _time;
     private readonly ILogger _log;
     private readonly Channel<InFlightJob> _buffer = Channel.CreateUnbounded<InFlightJob>();
@@ -38,22 +41,25 @@ internal sealed class QueueWorker
     private Task[] _slotLoops = [];
 
     public QueueWorker(QueueRegistration registration, GantryClient client, IServiceScopeFactory scopes, GantryWorkerOptions options,
-        LeaseReporter reporter, LeaseHeartbeats heartbeats, TimeProvider time, ILogger log)
+        LeaseReporter reporter, LeaseHeartbeats heartbeats, JobBudget budget, TimeProvider time, ILogger log)
     {
-        (_registration, _client, _scopes, _options, _reporter, _heartbeats, _time, _log) =
-            (registration, client, scopes, options, reporter, heartbeats, time, log);
+        (_registration, _client, _scopes, _options, _reporter, _heartbeats, _budget, _time, _log) =
+            (registration, client, scopes, options, reporter, heartbeats, budget, time, log);
         _capacity = registration.Concurrency + registration.Prefetch;
         // With a buffer, fetch in halves of everything held (big fetches, two in flight); without one, whenever a slot is free.
         _refillAt = registration.Prefetch == 0 ? 1 : Math.Max(1, _capacity / 2);
     }
 
-    public void Start(CancellationToken stopFetching)
+    /// <param name="stopFetching">Fires at shutdown: no new fetch starts.</param>
+    /// <param name="abortFetches">Cancels fetches already on the wire: the same token, or a later one when open long polls
+    /// may finish (see <see cref="GantryWorkerOptions.FinishFetchesOnStop"/>).</param>
+    public void Start(CancellationToken stopFetching, CancellationToken abortFetches)
     {
-        _fetchLoop = Task.Run(() => FetchLoopAsync(stopFetching));
+        _fetchLoop = Task.Run(() => FetchLoopAsync(stopFetching, abortFetches));
         _slotLoops = Enumerable.Range(0, _registration.Concurrency).Select(_ => Task.Run(SlotLoopAsync)).ToArray();
     }
 
-    private async Task FetchLoopAsync(CancellationToken stop)
+    private async Task FetchLoopAsync(CancellationToken stop, CancellationToken abort)
     {
         var fetches = new List<Task>(MaxFetchesInFlight);
         try
@@ -68,8 +74,17 @@ internal sealed class QueueWorker
                     await _room.WaitAsync(stop).ConfigureAwait(false);
                     continue;
                 }
-                Interlocked.Add(ref _held, free);
-                fetches.Add(FetchIntoBufferAsync(free, stop));
+                var budgetChanged = _budget.Changed;
+                var granted = _budget.TryTake(free);
+                if (granted == 0)
+                {
+                    if (_budget.Exhausted) break;
+                    // Another queue's fetch holds the rest of the budget; what it does not lease comes back.
+                    await budgetChanged.WaitAsync(stop).ConfigureAwait(false);
+                    continue;
+                }
+                Interlocked.Add(ref _held, granted);
+                fetches.Add(FetchIntoBufferAsync(granted, abort));
             }
         }
         catch (OperationCanceledException) when (stop.IsCancellationRequested)
@@ -88,11 +103,13 @@ internal sealed class QueueWorker
 
     /// <summary>One fetch for <paramref name="reserved"/> jobs (already counted as held): up to two run at once, so the
     /// next batch is on its way while the handlers work through the last one.</summary>
-    private async Task FetchIntoBufferAsync(int reserved, CancellationToken stop)
+    private async Task FetchIntoBufferAsync(int reserved, CancellationToken abort)
     {
+        var leased = 0;
         try
         {
-            var jobs = await _client.FetchAsync(_registration.Queue, reserved, _options.FetchWait, stop).ConfigureAwait(false);
+            var jobs = await _client.FetchAsync(_registration.Queue, reserved, _options.FetchWait, abort).ConfigureAwait(false);
+            leased = jobs.Count;
             Interlocked.Add(ref _held, jobs.Count - reserved);
             var now = _time.GetUtcNow();
             foreach (var job in jobs)
@@ -106,13 +123,14 @@ internal sealed class QueueWorker
         catch (Exception ex)
         {
             Interlocked.Add(ref _held, -reserved);
-            if (ex is OperationCanceledException && stop.IsCancellationRequested) return;
+            if (ex is OperationCanceledException && abort.IsCancellationRequested) return;
             _log.LogWarning(ex, "Fetching from queue {Queue} failed; retrying in {Delay}", _registration.Queue, _options.RetryDelay);
-            try { await Task.Delay(_options.RetryDelay, _time, stop).ConfigureAwait(false); }
+            try { await Task.Delay(_options.RetryDelay, _time, abort).ConfigureAwait(false); }
             catch (OperationCanceledException) { }
         }
         finally
         {
+            _budget.Settle(reserved, leased);
             _room.Set();
         }
     }
@@ -126,6 +144,7 @@ internal sealed class QueueWorker
             {
                 Interlocked.Decrement(ref _buffered);
                 await RunAsync(job).ConfigureAwait(false);
+                if (_budget.FinishOne()) Observe(o => o.BudgetSpent());
                 var free = _capacity - Interlocked.Decrement(ref _held);
                 if (free >= _refillAt || Volatile.Read(ref _buffered) == 0) _room.Set();
             }
@@ -137,31 +156,63 @@ internal sealed class QueueWorker
     {
         var job = inFlight.Job;
         _running[job.Id] = inFlight;
+        JobContext? context = null;
+        var started = _time.GetTimestamp();
+        var outcome = JobRunOutcome.Succeeded;
+        string? error = null;
         try
         {
+            context = new JobContext(job, _options.PayloadOptions);
+            Observe(o => o.JobStarted(context));
             await using var scope = _scopes.CreateAsyncScope();
             var handler = (IJobHandler)scope.ServiceProvider.GetRequiredService(_registration.HandlerType);
-            var result = await handler.HandleAsync(new JobContext(job, _options.PayloadOptions), inFlight.Cancellation.Token).ConfigureAwait(false);
+            var result = await handler.HandleAsync(context, inFlight.Cancellation.Token).ConfigureAwait(false);
             if (inFlight.Stop is StopReason.None or StopReason.CancelRequested) _reporter.Complete(job, result.Bytes);
+            else outcome = Unreported(inFlight.Stop);
         }
         catch (OperationCanceledException) when (inFlight.Stop != StopReason.None)
         {
             if (inFlight.Stop == StopReason.CancelRequested) _reporter.Fail(job, "cancelled on request", null, retry: false);
+            outcome = Unreported(inFlight.Stop);
         }
         catch (DiscardJobException ex)
         {
             _reporter.Fail(job, ex.Message, ex.InnerException?.ToString(), retry: false);
+            (outcome, error) = (JobRunOutcome.Discarded, ex.Message);
         }
         catch (Exception ex)
         {
             _log.LogWarning(ex, "Job {JobId} of queue {Queue} failed (attempt {Attempt} of {MaxAttempts})", job.Id, job.Queue, job.Attempt, job.MaxAttempts);
             _reporter.Fail(job, ex.Message, ex.ToString(), retry: true);
+            (outcome, error) = (JobRunOutcome.Failed, ex.Message);
         }
         finally
         {
             _heartbeats.Untrack(inFlight);
             _running.TryRemove(job.Id, out _);
             inFlight.Cancellation.Dispose();
+        }
+        if (context is not null) Observe(o => o.JobFinished(context, outcome, _time.GetElapsedTime(started), error));
+    }
+
+    private static JobRunOutcome Unreported(StopReason stop) => stop switch
+    {
+        StopReason.CancelRequested => JobRunOutcome.Cancelled,
+        StopReason.LeaseLost => JobRunOutcome.LeaseLost,
+        _ => JobRunOutcome.Released,
+    };
+
+    /// <summary>An observer's failure is its own problem: it must not fail the job or stop the slot.</summary>
+    private void Observe(Action<IJobObserver> call)
+    {
+        if (_options.Observer is not { } observer) return;
+        try
+        {
+            call(observer);
+        }
+        catch (Exception ex)
+        {
+            _log.LogWarning(ex, "The job observer of queue {Queue} failed", _registration.Queue);
         }
     }
 

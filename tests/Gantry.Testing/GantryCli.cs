@@ -1,7 +1,6 @@
 using System.Text.RegularExpressions;
-using Gantry.Testing;
 
-namespace Gantry.Server.Tests.Infrastructure;
+namespace Gantry.Testing;
 
 /// <summary>The <c>gantry</c> executable this test run built (the project reference copies it next to the tests).</summary>
 public static partial class GantryCli

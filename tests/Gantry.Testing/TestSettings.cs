@@ -1,4 +1,4 @@
-namespace Gantry.Server.Tests.Infrastructure;
+namespace Gantry.Testing;
 
 /// <summary>Server settings that tests share. Each is a real configuration key the server reads, as a user would set it.</summary>
 public static class TestSettings
@@ -39,29 +39,4 @@ public static class TestSettings
         }
         return merged;
     }
-}
-
-/// <summary>Limits small enough that a test can cross each of them with a few bytes.</summary>
-public static class SmallLimits
-{
-    public const int MaxPayloadBytes = 64;
-    public const int MaxBatchSize = 3;
-    public const int MaxWaitSeconds = 5;
-    public const int MaxRequestBodyBytes = 4096;
-
-    public static IReadOnlyDictionary<string, string?> Settings { get; } = new Dictionary<string, string?>
-    {
-        ["Gantry:Limits:MaxPayloadBytes"] = MaxPayloadBytes.ToString(),
-        ["Gantry:Limits:MaxResultBytes"] = MaxPayloadBytes.ToString(),
-        ["Gantry:Limits:MaxBatchSize"] = MaxBatchSize.ToString(),
-        ["Gantry:Limits:MaxFetchSize"] = "10",
-        ["Gantry:Limits:MaxWait"] = TimeSpan.FromSeconds(MaxWaitSeconds).ToString(),
-        ["Gantry:Http:MaxRequestBodyBytes"] = MaxRequestBodyBytes.ToString(),
-    };
-}
-
-/// <summary>Names that no other test uses, so tests sharing a server never see each other's jobs.</summary>
-public static class Names
-{
-    public static string Queue(string prefix = "q") => $"{prefix}-{Guid.NewGuid():N}"[..Math.Min(prefix.Length + 13, 128)];
 }

@@ -1,6 +1,4 @@
-using Gantry.Testing;
-
-namespace Gantry.Server.Tests.Infrastructure;
+namespace Gantry.Testing;
 
 /// <summary>
 /// Where a server under test keeps its jobs: a fresh SQLite data folder, or a fresh database in the throw-away
