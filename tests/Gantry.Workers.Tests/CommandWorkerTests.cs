@@ -9,7 +9,8 @@ namespace Gantry.Workers.Tests;
 public sealed class CommandWorkerTests : IClassFixture<ServerFixture>, IAsyncLifetime
 {
     private readonly ServerFixture _server;
-    private readonly string _upper = ServerFixture.Queue("upper"), _failing = ServerFixture.Queue("failing"), _slow = ServerFixture.Queue("slow");
+    private readonly string _upper = ServerFixture.Queue("upper"), _failing = ServerFixture.Queue("failing"), _slow = ServerFixture.Queue("slow"),
+        _chatty = ServerFixture.Queue("chatty");
     private WorkerManager _manager = null!;
 
     public CommandWorkerTests(ServerFixture server) => _server = server;
@@ -20,6 +21,7 @@ public sealed class CommandWorkerTests : IClassFixture<ServerFixture>, IAsyncLif
         WorkerManager.Script(folder, "upper.sh", "tr a-z A-Z\n");
         WorkerManager.Script(folder, "fail.sh", "cat >/dev/null\necho 'some progress'\necho \"cannot convert $GANTRY_JOB_ID: disk full\" >&2\nexit 3\n");
         WorkerManager.Script(folder, "slow.sh", "cat >/dev/null\necho $$ > sleeper.tmp && mv sleeper.tmp sleeper\nsleep 30\necho never\n");
+        WorkerManager.Script(folder, "chatty.sh", "cat >/dev/null\nhead -c 2000000 /dev/zero\n");
         _manager = await WorkerManager.StartAsync(_server, folder, $"""
             pools:
               - name: upper
@@ -32,6 +34,9 @@ public sealed class CommandWorkerTests : IClassFixture<ServerFixture>, IAsyncLif
                 queues: [{_slow}]
                 command: ["./slow.sh"]
                 timeout: 500ms
+              - name: chatty
+                queues: [{_chatty}]
+                command: ["./chatty.sh"]
             """);
         await _manager.WaitForReadyAsync();
     }
@@ -71,5 +76,16 @@ public sealed class CommandWorkerTests : IClassFixture<ServerFixture>, IAsyncLif
         Assert.Contains("timed out after 500ms", job.Errors());
         var sleeper = int.Parse(File.ReadAllText(Path.Combine(_manager.Folder.Path, "sleeper")).Trim());
         await Eventually.TrueAsync(() => !Posix.IsAlive(sleeper), $"the timed-out command (pid {sleeper}) to be killed");
+    }
+
+    [Fact]
+    public async Task A_result_larger_than_a_job_may_hold_discards_the_job_with_the_reason()
+    {
+        var id = await _server.Client.EnqueueTextAsync(_chatty, "x", new EnqueueOptions { MaxAttempts = 3 });
+        var job = await _server.Client.FinishedAsync(id);
+
+        Assert.Equal("dead", job.State);
+        Assert.Single(job.Errors); // discarded at once: the same input prints as much again
+        Assert.Contains("chatty.sh wrote 2000000 bytes to stdout; a job's result is at most 1048576 bytes", job.Errors());
     }
 }

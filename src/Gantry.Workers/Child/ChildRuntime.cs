@@ -107,7 +107,8 @@ public static class ChildRuntime
         builder.Services.AddSingleton(pool);
         builder.Services.AddSingleton<CommandJobHandler>();
         // The pool's timeout ends a request, not HttpClient's default of 100 seconds.
-        builder.Services.AddSingleton(new HttpClient { Timeout = Timeout.InfiniteTimeSpan });
+        // A larger answer fails the request (and the job, for a retry) rather than filling the child's memory.
+        builder.Services.AddSingleton(new HttpClient { Timeout = Timeout.InfiniteTimeSpan, MaxResponseContentBufferSize = ResultLimit.MaxBytes });
         builder.Services.AddSingleton<HttpJobHandler>();
         if (userType is not null)
         {

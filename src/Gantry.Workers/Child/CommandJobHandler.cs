@@ -37,7 +37,7 @@ internal sealed class CommandJobHandler(PoolConfig pool) : IJobHandler
             // Often a deploy in progress or a missing chmod +x: worth retrying, and the message says which.
             throw new InvalidOperationException($"cannot start {_command[0]}: {ex.Message}", ex);
         }
-        var stdout = new MemoryStream();
+        var stdout = new CappedBuffer(ResultLimit.MaxBytes);
         var stderr = new TailBuffer(StderrTailBytes);
         var reading = Task.WhenAll(
             process.StandardOutput.BaseStream.CopyToAsync(stdout, CancellationToken.None),
@@ -57,7 +57,13 @@ internal sealed class CommandJobHandler(PoolConfig pool) : IJobHandler
         await DrainAsync(reading, writing).ConfigureAwait(false);
         if (process.ExitCode != 0)
             throw new CommandFailedException($"{Path.GetFileName(_command[0])} {ExitText.Describe(process.ExitCode)}{Tail(stderr)}");
-        return stdout.Length == 0 ? JobResult.None : JobResult.Raw(stdout.ToArray());
+        if (stdout.Overflowed)
+        {
+            // The same input will print as much again: retrying cannot help.
+            throw new DiscardJobException($"{Path.GetFileName(_command[0])} wrote {stdout.Written} bytes to stdout; a job's result is at most " +
+                                          $"{ResultLimit.MaxBytes} bytes (store large output elsewhere and return a reference to it)");
+        }
+        return stdout.Written == 0 ? JobResult.None : JobResult.Raw(stdout.ToArray());
     }
 
     private ProcessStartInfo StartInfo(JobContext job)
