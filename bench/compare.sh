@@ -33,16 +33,8 @@ trap cleanup EXIT
 log() { echo "[compare] $*" >&2; }
 . bench/lib.sh
 
-log "building (Release)"
-dotnet build src/Gantry.Server -c Release -nologo -v quiet -clp:ErrorsOnly >&2
-dotnet build bench/Gantry.Bench -c Release -nologo -v quiet -clp:ErrorsOnly >&2
-bench="dotnet bench/Gantry.Bench/bin/Release/net10.0/gantry-bench.dll"
-
-log "starting PostgreSQL (default durability: fsync on, synchronous_commit on)"
-pg=$(scripts/pg-throwaway.sh start "$work/pg")
-port=$(cat "$work/pg/port")
-psql_admin="psql -q -h 127.0.0.1 -p $port -U postgres"
-$psql_admin -d postgres -c "CREATE DATABASE gantry_bench" >&2
+build_gantry_bench
+start_bench_postgres
 
 results="$work/results.jsonl"
 : >"$results"

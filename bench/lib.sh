@@ -18,3 +18,21 @@ start_gantry() {
   curl -sf "http://127.0.0.1:$http/health" >/dev/null || { log "gantry server '$name' did not come up"; exit 1; }
   printf -v "$var" '%s' "http://127.0.0.1:$http"
 }
+
+# Builds the server and the HTTP load generator (Release) and sets $bench to the command that runs the latter.
+build_gantry_bench() {
+  log "building (Release)"
+  dotnet build src/Gantry.Server -c Release -nologo -v quiet -clp:ErrorsOnly >&2
+  dotnet build bench/Gantry.Bench -c Release -nologo -v quiet -clp:ErrorsOnly >&2
+  bench="dotnet bench/Gantry.Bench/bin/Release/net10.0/gantry-bench.dll"
+}
+
+# Starts the throw-away PostgreSQL in $work/pg (default durability) with an empty gantry_bench database; sets $pg (its
+# connection string), $port and $psql_admin.
+start_bench_postgres() {
+  log "starting PostgreSQL (default durability: fsync on, synchronous_commit on)"
+  pg=$(scripts/pg-throwaway.sh start "$work/pg")
+  port=$(cat "$work/pg/port")
+  psql_admin="psql -q -h 127.0.0.1 -p $port -U postgres"
+  $psql_admin -d postgres -c "CREATE DATABASE gantry_bench" >&2
+}

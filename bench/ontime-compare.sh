@@ -39,15 +39,8 @@ trap 'exit 130' INT TERM
 log() { echo "[ontime-compare] $*" >&2; }
 . bench/lib.sh
 
-log "building (Release)"
-dotnet build src/Gantry.Server -c Release -nologo -v quiet -clp:ErrorsOnly >&2
-dotnet build bench/Gantry.Bench -c Release -nologo -v quiet -clp:ErrorsOnly >&2
-bench="dotnet bench/Gantry.Bench/bin/Release/net10.0/gantry-bench.dll"
-
-log "starting PostgreSQL"
-pg=$(scripts/pg-throwaway.sh start "$work/pg")
-port=$(cat "$work/pg/port")
-psql -q -h 127.0.0.1 -p "$port" -U postgres -d postgres -c "CREATE DATABASE gantry_bench" >&2
+build_gantry_bench
+start_bench_postgres
 
 start_gantry pg pg_url --store "${pg};Database=gantry_bench"
 start_gantry sqlite sqlite_url --data "$work/sqlite/data"
