@@ -11,12 +11,19 @@ public sealed class RecurringRules(ICronParser cron, EnqueueRules enqueueRules)
     /// <summary>Defaults to running once for missed ticks: a nightly report missed during an outage still gets made,
     /// once, rather than silently not at all (or once per missed night).</summary>
     public const MisfirePolicy DefaultMisfire = MisfirePolicy.FireOnce;
+    /// <summary>256 characters for an expression and 64 for a time zone id: far more than any real one, and a bound on
+    /// what the parser is handed.</summary>
+    public const int MaxCronLength = 256, MaxTimeZoneLength = 64;
 
     /// <summary>Checks every field; the job fields by the same rules as an enqueue, so a schedule that saves always fires.</summary>
     public (RecurringDefinition Definition, CronSchedule Cron) Apply(RecurringRequest request, DateTimeOffset now)
     {
         var name = Validate(request.Name);
         if (string.IsNullOrWhiteSpace(request.Cron)) throw GantryException.Invalid("cron", "a cron expression is required.");
+        if (request.Cron.Length > MaxCronLength)
+            throw GantryException.TooLarge("cron", $"a cron expression is at most {MaxCronLength} characters (got {request.Cron.Length}).");
+        if (request.TimeZone?.Length > MaxTimeZoneLength)
+            throw GantryException.TooLarge("time_zone", $"a time zone id is at most {MaxTimeZoneLength} characters (got {request.TimeZone.Length}).");
         var timeZone = string.IsNullOrWhiteSpace(request.TimeZone) ? DefaultTimeZone : request.TimeZone.Trim();
         var schedule = cron.Parse(request.Cron.Trim(), timeZone);
         if (schedule.NextAfter(now) is null)

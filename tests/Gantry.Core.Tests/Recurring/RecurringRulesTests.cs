@@ -40,6 +40,15 @@ public sealed class RecurringRulesTests
     }
 
     [Fact]
+    public void Oversized_expressions_and_zone_ids_are_refused_before_parsing()
+    {
+        var cron = Assert.Throws<GantryException>(() => _rules.Apply(Request(cron: "* * * * * " + new string('*', 300)), Now));
+        Assert.Equal(("cron", GantryErrorKind.TooLarge), (cron.Field, cron.Kind));
+        var zone = Assert.Throws<GantryException>(() => _rules.Apply(Request(zone: new string('Z', 65)), Now));
+        Assert.Equal(("time_zone", GantryErrorKind.TooLarge), (zone.Field, zone.Kind));
+    }
+
+    [Fact]
     public void An_expression_that_never_fires_again_is_refused()
     {
         var ex = Assert.Throws<GantryException>(() => _rules.Apply(Request(cron: "0 0 0 1 1 ? 2025"), Now));
