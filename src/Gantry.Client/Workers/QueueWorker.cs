@@ -144,7 +144,7 @@ internal sealed class QueueWorker
             {
                 Interlocked.Decrement(ref _buffered);
                 await RunAsync(job).ConfigureAwait(false);
-                if (_budget.FinishOne()) Observe(o => o.BudgetSpent());
+                if (_budget.FinishOne()) Observe(0, static (o, _) => o.BudgetSpent());
                 var free = _capacity - Interlocked.Decrement(ref _held);
                 if (free >= _refillAt || Volatile.Read(ref _buffered) == 0) _room.Set();
             }
@@ -163,7 +163,7 @@ internal sealed class QueueWorker
         try
         {
             context = new JobContext(job, _options.PayloadOptions);
-            Observe(o => o.JobStarted(context));
+            Observe(context, static (o, c) => o.JobStarted(c));
             await using var scope = _scopes.CreateAsyncScope();
             var handler = (IJobHandler)scope.ServiceProvider.GetRequiredService(_registration.HandlerType);
             var result = await handler.HandleAsync(context, inFlight.Cancellation.Token).ConfigureAwait(false);
@@ -192,7 +192,8 @@ internal sealed class QueueWorker
             _running.TryRemove(job.Id, out _);
             inFlight.Cancellation.Dispose();
         }
-        if (context is not null) Observe(o => o.JobFinished(context, outcome, _time.GetElapsedTime(started), error));
+        if (context is not null)
+            Observe((context, outcome, _time.GetElapsedTime(started), error), static (o, f) => o.JobFinished(f.context, f.outcome, f.Item3, f.error));
     }
 
     private static JobRunOutcome Unreported(StopReason stop) => stop switch
@@ -202,13 +203,14 @@ internal sealed class QueueWorker
         _ => JobRunOutcome.Released,
     };
 
-    /// <summary>An observer's failure is its own problem: it must not fail the job or stop the slot.</summary>
-    private void Observe(Action<IJobObserver> call)
+    /// <summary>An observer's failure is its own problem: it must not fail the job or stop the slot. The call takes its
+    /// arguments as state so that, observer or not, a job costs no closure.</summary>
+    private void Observe<TState>(TState state, Action<IJobObserver, TState> call)
     {
         if (_options.Observer is not { } observer) return;
         try
         {
-            call(observer);
+            call(observer, state);
         }
         catch (Exception ex)
         {
