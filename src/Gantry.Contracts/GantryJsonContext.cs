@@ -33,6 +33,7 @@ namespace Gantry.Contracts;
 [JsonSerializable(typeof(QueueStatsView))]
 [JsonSerializable(typeof(RecurringScheduleRequest))]
 [JsonSerializable(typeof(RecurringScheduleView))]
+[JsonSerializable(typeof(RecurringFireView))]
 [JsonSerializable(typeof(RecurringScheduleListView))]
 [JsonSerializable(typeof(RecurringTriggerResponse))]
 public sealed partial class GantryJsonContext : JsonSerializerContext;

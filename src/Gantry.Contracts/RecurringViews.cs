@@ -45,8 +45,20 @@ public sealed class RecurringScheduleView
     public List<DateTimeOffset> Upcoming { get; set; } = [];
     public DateTimeOffset? LastFireAt { get; set; }
     public long? LastJobId { get; set; }
+    /// <summary>In a single schedule's details: its latest ticks, newest first, with what each did.</summary>
+    public List<RecurringFireView>? RecentFires { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset UpdatedAt { get; set; }
+}
+
+/// <summary>A tick a schedule acted on.</summary>
+public sealed class RecurringFireView
+{
+    public DateTimeOffset Tick { get; set; }
+    /// <summary><c>fired</c>, <c>skipped_running</c> or <c>skipped_misfire</c>.</summary>
+    public string Outcome { get; set; } = "";
+    public long? JobId { get; set; }
+    public DateTimeOffset FiredAt { get; set; }
 }
 
 public sealed class RecurringScheduleListView

@@ -121,6 +121,9 @@ public sealed class PostgresJobStore : IJobStore
 
     public Task<RecurringFireResult> RecurringFire(RecurringFire fire, CancellationToken ct) => _recurring.FireAsync(fire, ct);
 
+    public Task<IReadOnlyList<RecurringFireRecord>> RecurringListFires(string name, int limit, CancellationToken ct) =>
+        _recurring.ListFiresAsync(name, limit, ct);
+
     public Task<int> RecurringDeleteFiresBefore(DateTimeOffset cutoff, int limit, CancellationToken ct) =>
         _recurring.DeleteFiresBeforeAsync(cutoff, limit, ct);
 

@@ -81,6 +81,20 @@ internal sealed class PostgresRecurring(NpgsqlDataSource db, JobSignals signals)
         return deleted > 0;
     }
 
+    public async Task<IReadOnlyList<RecurringFireRecord>> ListFiresAsync(string name, int limit, CancellationToken ct)
+    {
+        await using var cmd = db.CreateCommand(
+            "SELECT fire_at, outcome, job_id, fired_at FROM gantry_recurring_fires WHERE schedule = $1 ORDER BY fire_at DESC LIMIT $2");
+        cmd.Parameters.Add(P(name));
+        cmd.Parameters.Add(P(limit));
+        await using var r = await cmd.ExecuteReaderAsync(ct).ConfigureAwait(false);
+        var fires = new List<RecurringFireRecord>();
+        while (await r.ReadAsync(ct).ConfigureAwait(false))
+            fires.Add(new RecurringFireRecord(r.GetFieldValue<DateTimeOffset>(0), (RecurringFireOutcome)r.GetInt16(1),
+                r.IsDBNull(2) ? null : r.GetInt64(2), r.GetFieldValue<DateTimeOffset>(3)));
+        return fires;
+    }
+
     public async Task<int> DeleteFiresBeforeAsync(DateTimeOffset cutoff, int limit, CancellationToken ct)
     {
         await using var cmd = db.CreateCommand("""

@@ -154,6 +154,9 @@ public sealed class SqliteJobStore : IJobStore
 
     public Task<RecurringFireResult> RecurringFire(RecurringFire fire, CancellationToken ct) => Writer.Run(w => w.FireRecurring(fire));
 
+    public Task<IReadOnlyList<RecurringFireRecord>> RecurringListFires(string name, int limit, CancellationToken ct) =>
+        Task.FromResult(Reads.ListRecurringFires(name, limit));
+
     public Task<int> RecurringDeleteFiresBefore(DateTimeOffset cutoff, int limit, CancellationToken ct) =>
         Writer.Run(w => w.DeleteRecurringFiresBefore(cutoff, limit));
 

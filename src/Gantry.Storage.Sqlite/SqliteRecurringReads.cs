@@ -31,6 +31,21 @@ internal sealed partial class SqliteJobReads
         return SqliteTime.FromDb(cmd.ExecuteScalar());
     }
 
+    public IReadOnlyList<RecurringFireRecord> ListRecurringFires(string name, int limit)
+    {
+        using var db = Open();
+        using var cmd = db.CreateCommand();
+        cmd.CommandText = "SELECT fire_at, outcome, job_id, fired_at FROM gantry_recurring_fires WHERE schedule = $name ORDER BY fire_at DESC LIMIT $limit";
+        cmd.Parameters.AddWithValue("$name", name);
+        cmd.Parameters.AddWithValue("$limit", limit);
+        using var r = cmd.ExecuteReader();
+        var fires = new List<RecurringFireRecord>();
+        while (r.Read())
+            fires.Add(new RecurringFireRecord(SqliteTime.FromDb(r.GetInt64(0)), (RecurringFireOutcome)r.GetInt32(1),
+                r.IsDBNull(2) ? null : r.GetInt64(2), SqliteTime.FromDb(r.GetInt64(3))));
+        return fires;
+    }
+
     private List<RecurringSchedule> ReadRecurring(string sql, params (string Name, object Value)[] parameters)
     {
         using var db = Open();

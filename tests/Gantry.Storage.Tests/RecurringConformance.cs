@@ -234,6 +234,27 @@ public abstract partial class JobStoreConformance
     }
 
     [Fact]
+    public async Task Fire_records_list_newest_tick_first_with_outcome_and_job()
+    {
+        var s = Schedule(next: S.Now, skipIfRunning: true);
+        await S.Store.RecurringSave(s, default);
+        var first = await S.Store.RecurringFire(Tick(s, S.Now + TimeSpan.FromMinutes(1), skipIfRunning: true), default);
+        S.Time.Advance(TimeSpan.FromMinutes(1));
+        await S.Store.RecurringFire(Tick((await S.Store.RecurringGet(s.Name, default))!, S.Now + TimeSpan.FromMinutes(1), skipIfRunning: true), default);
+        S.Time.Advance(TimeSpan.FromMinutes(1));
+        await S.Store.RecurringFire(Tick((await S.Store.RecurringGet(s.Name, default))!, S.Now + TimeSpan.FromMinutes(1), withJob: false), default);
+
+        var fires = await S.Store.RecurringListFires(s.Name, 10, default);
+
+        Assert.Equal([RecurringFireOutcome.SkippedMisfire, RecurringFireOutcome.SkippedRunning, RecurringFireOutcome.Fired], fires.Select(f => f.Outcome));
+        Assert.Equal([S.Now, S.Now - TimeSpan.FromMinutes(1), S.Now - TimeSpan.FromMinutes(2)], fires.Select(f => f.Tick));
+        Assert.Equal([null, null, first.JobId], fires.Select(f => f.JobId));
+        Assert.Equal(S.Now, fires[0].FiredAt);
+        Assert.Equal(2, (await S.Store.RecurringListFires(s.Name, 2, default)).Count);
+        Assert.Empty(await S.Store.RecurringListFires("other", 10, default));
+    }
+
+    [Fact]
     public async Task Old_fire_records_are_deleted_in_batches()
     {
         var s = Schedule(next: S.Now);

@@ -56,6 +56,7 @@ public sealed class GantryEngineOptions : ISelfValidatingOptions
         Span("Recurring:MisfireThreshold", Recurring.MisfireThreshold, TimeSpan.Zero, TimeSpan.FromDays(1));
         Range("Recurring:BatchSize", Recurring.BatchSize, 1, 10_000);
         Range("Recurring:UpcomingCount", Recurring.UpcomingCount, 0, 100);
+        Range("Recurring:RecentFiresCount", Recurring.RecentFiresCount, 0, 1000);
         Span("Retention:RecurringFires", Retention.RecurringFires, TimeSpan.FromHours(1), TimeSpan.FromDays(3650));
         return errors;
     }

@@ -13,10 +13,13 @@ public sealed class RecurringOptions
     public const int DefaultBatchSize = 100;
     /// <summary>Defaults to 5 upcoming fire times in listings.</summary>
     public const int DefaultUpcomingCount = 5;
+    /// <summary>Defaults to the 10 latest fires in a schedule's details: enough to see whether last night's ran.</summary>
+    public const int DefaultRecentFiresCount = 10;
 
     public TimeSpan MisfireThreshold { get; set; } = DefaultMisfireThreshold;
     public int BatchSize { get; set; } = DefaultBatchSize;
     public int UpcomingCount { get; set; } = DefaultUpcomingCount;
+    public int RecentFiresCount { get; set; } = DefaultRecentFiresCount;
 
     /// <summary>Schedules by name, written to the store at start-up (see <see cref="RecurringSource.Config"/>).</summary>
     public Dictionary<string, RecurringScheduleOptions> Schedules { get; set; } = new(StringComparer.Ordinal);

@@ -58,3 +58,10 @@ public enum RecurringFireOutcome
 
 /// <summary>The outcome, and the inserted job's id when one was.</summary>
 public readonly record struct RecurringFireResult(RecurringFireOutcome Outcome, long? JobId);
+
+/// <summary>A tick a schedule acted on, from the store's fire records (kept for <c>Retention:RecurringFires</c>).</summary>
+/// <param name="Tick">The tick.</param>
+/// <param name="Outcome">Fired, or skipped (running or misfire).</param>
+/// <param name="JobId">The job it enqueued, when it fired.</param>
+/// <param name="FiredAt">When a server acted on it.</param>
+public readonly record struct RecurringFireRecord(DateTimeOffset Tick, RecurringFireOutcome Outcome, long? JobId, DateTimeOffset FiredAt);

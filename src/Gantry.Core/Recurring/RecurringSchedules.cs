@@ -61,6 +61,10 @@ public sealed class RecurringSchedules
 
     public Task<IReadOnlyList<RecurringSchedule>> ListAsync(CancellationToken ct = default) => _store.RecurringList(ct);
 
+    /// <summary>The schedule's latest fires (<see cref="RecurringOptions.RecentFiresCount"/> of them), newest first.</summary>
+    public Task<IReadOnlyList<RecurringFireRecord>> RecentFiresAsync(string name, CancellationToken ct = default) =>
+        _store.RecurringListFires(RecurringRules.Validate(name), _options.RecentFiresCount, ct);
+
     public Task<bool> DeleteAsync(string name, CancellationToken ct = default) => _store.RecurringDelete(RecurringRules.Validate(name), ct);
 
     /// <summary>Pauses or resumes. Ticks that pass while paused are not fired; a resumed schedule goes on from the next tick after now.</summary>

@@ -97,6 +97,9 @@ public interface IJobStore : IAsyncDisposable
     /// so that tick is never due again.</summary>
     Task<RecurringFireResult> RecurringFire(RecurringFire fire, CancellationToken ct);
 
+    /// <summary>The schedule's latest fire records, newest tick first.</summary>
+    Task<IReadOnlyList<RecurringFireRecord>> RecurringListFires(string name, int limit, CancellationToken ct);
+
     /// <summary>Deletes up to <paramref name="limit"/> fire records of ticks before the cutoff; returns how many.</summary>
     Task<int> RecurringDeleteFiresBefore(DateTimeOffset cutoff, int limit, CancellationToken ct);
 }

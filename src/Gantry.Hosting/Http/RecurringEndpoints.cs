@@ -20,7 +20,7 @@ internal static class RecurringEndpoints
             .Accepts<RecurringScheduleRequest>("application/json")
             .Produces<RecurringScheduleView>(StatusCodes.Status201Created).Produces<RecurringScheduleView>()
             .WithSummary("Create (201) or replace (200) a schedule. An unchanged cron and time zone keep the next fire time.");
-        api.MapGet("/recurring/{name}", Get).Produces<RecurringScheduleView>().WithSummary("One schedule with its next fire times.");
+        api.MapGet("/recurring/{name}", Get).Produces<RecurringScheduleView>().WithSummary("One schedule with its next fire times and its latest fires.");
         api.MapDelete("/recurring/{name}", Delete).WithSummary("Delete a schedule (jobs it already enqueued stay).");
         api.MapPost("/recurring/{name}/pause", (string name, RecurringSchedules s, HttpContext c) => SetPaused(name, true, s, c))
             .Produces<RecurringScheduleView>().WithSummary("Stop firing; ticks while paused are not made up.");
@@ -47,7 +47,8 @@ internal static class RecurringEndpoints
     private static async Task<IResult> Get(string name, RecurringSchedules schedules, HttpContext context)
     {
         var schedule = await schedules.GetAsync(name, context.RequestAborted) ?? throw NotFound(name);
-        return Results.Json(WireMapping.ToWire(schedule, schedules.Upcoming(schedule)), Json.RecurringScheduleView);
+        var fires = await schedules.RecentFiresAsync(name, context.RequestAborted);
+        return Results.Json(WireMapping.ToWire(schedule, schedules.Upcoming(schedule), fires), Json.RecurringScheduleView);
     }
 
     private static async Task<IResult> Delete(string name, RecurringSchedules schedules, HttpContext context) =>

@@ -101,7 +101,8 @@ internal static class WireMapping
         _ => throw new ArgumentOutOfRangeException(nameof(outcome)),
     };
 
-    public static RecurringScheduleView ToWire(RecurringSchedule s, IReadOnlyList<DateTimeOffset> upcoming)
+    public static RecurringScheduleView ToWire(RecurringSchedule s, IReadOnlyList<DateTimeOffset> upcoming,
+        IReadOnlyList<RecurringFireRecord>? recentFires = null)
     {
         var d = s.Definition;
         var (payload, payloadBase64) = Payloads.ToWire(d.Payload);
@@ -124,6 +125,18 @@ internal static class WireMapping
             Upcoming = [.. upcoming],
             LastFireAt = s.LastFireAt,
             LastJobId = s.LastJobId,
+            RecentFires = recentFires?.Select(f => new RecurringFireView
+            {
+                Tick = f.Tick,
+                Outcome = f.Outcome switch
+                {
+                    RecurringFireOutcome.Fired => "fired",
+                    RecurringFireOutcome.SkippedRunning => "skipped_running",
+                    _ => "skipped_misfire",
+                },
+                JobId = f.JobId,
+                FiredAt = f.FiredAt,
+            }).ToList(),
             CreatedAt = s.CreatedAt,
             UpdatedAt = s.UpdatedAt,
         };

@@ -75,6 +75,8 @@ internal static class RecurringCommands
             Row("last fire", Tables.Time(s.LastFireAt));
             Row("last job", s.LastJobId?.ToString());
             Row("upcoming", string.Join("\n", s.Upcoming.Select(t => Tables.Time(t))));
+            Row("recent fires", string.Join("\n", (s.RecentFires ?? []).Select(f =>
+                $"{Tables.Time(f.Tick)}  {f.Outcome}{(f.JobId is { } id ? " job " + id : "")}")));
             Tables.Console.Write(table);
             return 0;
         }));

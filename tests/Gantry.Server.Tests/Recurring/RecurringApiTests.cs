@@ -138,6 +138,16 @@ public abstract class RecurringApiTests(ServerFixture fixture)
         await Eventually.TrueAsync(async () => (await _client.ListJobsAsync(name)).Jobs.Count >= 3, "three ticks' jobs");
         await _client.PauseRecurringAsync(name);
 
+        // The schedule's details list its latest fires, newest first, each with its job.
+        var details = (await _http.ApiGetAsync($"/api/recurring/{name}")).Json;
+        var fires = details["recent_fires"]!.AsArray();
+        Assert.True(fires.Count >= 3, details.ToJsonString());
+        Assert.All(fires, f => Assert.Equal("fired", f!["outcome"]!.GetValue<string>()));
+        var ticks = fires.Select(f => f!["tick"]!.GetValue<DateTimeOffset>()).ToList();
+        Assert.Equal(ticks.OrderDescending(), ticks);
+        Assert.Equal(details["last_job_id"]!.GetValue<long>(), fires[0]!["job_id"]!.GetValue<long>());
+        Assert.Null((await _http.ApiGetAsync("/api/recurring")).Json["schedules"]!.AsArray()[0]!["recent_fires"]);
+
         var jobs = (await _client.ListJobsAsync(name)).Jobs;
         // Each job is due at its tick: a whole second, one second apart.
         var runAts = jobs.Select(j => j.RunAt).Order().ToList();
