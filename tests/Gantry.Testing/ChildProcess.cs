@@ -61,10 +61,15 @@ public sealed class ChildProcess : IAsyncDisposable
         Start(DotnetHost, [dllPath, .. arguments], environment, workingDirectory, stdin);
 
     /// <summary>Runs a .NET program to its end and returns what it printed.</summary>
-    public static async Task<ProcessResult> RunDotnetAsync(string dllPath, IEnumerable<string> arguments,
+    public static Task<ProcessResult> RunDotnetAsync(string dllPath, IEnumerable<string> arguments,
+        IReadOnlyDictionary<string, string?>? environment = null, string? workingDirectory = null, string? stdin = null, TimeSpan? limit = null) =>
+        RunAsync(DotnetHost, [dllPath, .. arguments], environment, workingDirectory, stdin, limit);
+
+    /// <summary>Runs a program to its end and returns what it printed.</summary>
+    public static async Task<ProcessResult> RunAsync(string fileName, IEnumerable<string> arguments,
         IReadOnlyDictionary<string, string?>? environment = null, string? workingDirectory = null, string? stdin = null, TimeSpan? limit = null)
     {
-        await using var child = StartDotnet(dllPath, arguments, environment, workingDirectory, stdin);
+        await using var child = Start(fileName, arguments, environment, workingDirectory, stdin);
         var code = await child.WaitForExitAsync(limit);
         return new ProcessResult(code, child.Stdout, child.Stderr);
     }

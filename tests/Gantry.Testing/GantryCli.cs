@@ -40,12 +40,20 @@ public static partial class GantryCli
 }
 
 /// <summary><c>gantry server</c> as a child process: a server the test can kill -9 and start again.</summary>
-public sealed class ServerProcess : IAsyncDisposable
+public sealed partial class ServerProcess : IAsyncDisposable
 {
     private ServerProcess(ChildProcess process, Uri baseAddress) => (Process, BaseAddress) = (process, baseAddress);
 
     public ChildProcess Process { get; }
     public Uri BaseAddress { get; }
+
+    /// <summary>Where the server's Gearman front listens (<c>HOST:PORT</c>, from the line it prints before the main one).</summary>
+    public string GearmanAddress => GearmanLine().Match(Process.Stdout) is { Success: true } m
+        ? m.Groups[1].Value
+        : throw new InvalidOperationException("The server printed no 'Gearman listening on' line (is its Gearman front off?).");
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"Gearman listening on (\S+)")]
+    private static partial System.Text.RegularExpressions.Regex GearmanLine();
 
     /// <summary>Starts <c>gantry server</c> on <paramref name="store"/> at a port the OS picks, and waits for the
     /// line that says where it listens.</summary>

@@ -185,6 +185,42 @@ public sealed class ConfigLoaderTests : IDisposable
     }
 
     [Fact]
+    public void A_pool_of_gearman_functions_reads_with_the_gearman_address()
+    {
+        var config = ConfigLoader.Parse("""
+            gearman: 10.0.0.5:4731
+            pools:
+              - name: resize
+                functions: [resize, resize.big]
+                command: ["cat"]
+            """, PathOf("workers.yaml"));
+
+        Assert.Equal("10.0.0.5:4731", config.Gearman);
+        Assert.Equal(["resize", "resize.big"], config.Pools[0].Functions);
+        Assert.Empty(config.Pools[0].Queues);
+        Assert.Equal(Gantry.Workers.Child.Gearman.GearmanEndpoint.Default,
+            ConfigLoader.Parse("pools: [{name: q, queues: [a], command: [cat]}]", PathOf("workers.yaml")).Gearman);
+    }
+
+    [Fact]
+    public void Queues_and_functions_together_or_neither_and_a_bad_gearman_address_are_errors()
+    {
+        var ex = Fails("""
+            gearman: nowhere
+            pools:
+              - name: both
+                queues: [a]
+                functions: [b]
+                command: [cat]
+              - name: neither
+                command: [cat]
+            """);
+        HasError(ex, 1, "'gearman' must be HOST:PORT");
+        HasError(ex, 5, "give 'queues' or 'functions', not both");
+        HasError(ex, 7, "'queues' is missing");
+    }
+
+    [Fact]
     public void A_missing_file_is_a_config_error_naming_it()
     {
         var ex = Assert.Throws<ConfigException>(() => ConfigLoader.Load(PathOf("nope.yaml")));

@@ -6,8 +6,11 @@ namespace Gantry.Client.Workers;
 /// <summary>The job a handler is working on.</summary>
 public sealed class JobContext
 {
-    internal JobContext(LeasedJobView job, JsonSerializerOptions payloadOptions)
+    /// <summary>A job as a handler sees it. The worker host makes these; so can a front that hands jobs to handlers
+    /// another way (the worker manager's Gearman pools), and a unit test of a handler.</summary>
+    public JobContext(LeasedJobView job, JsonSerializerOptions? payloadOptions = null)
     {
+        payloadOptions ??= JsonSerializerOptions.Web;
         Job = job;
         PayloadOptions = payloadOptions;
         Payload = Payloads.FromWire(job.Payload, job.PayloadBase64, "payload");

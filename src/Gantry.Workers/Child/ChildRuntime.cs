@@ -1,4 +1,5 @@
 using Gantry.Client;
+using Gantry.Client.Workers;
 using Gantry.Workers.Config;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -114,6 +115,15 @@ public static class ChildRuntime
         {
             builder.Services.AddSingleton(new UserHandlerType(userType));
             builder.Services.AddScoped(userType);
+        }
+        if (pool.Functions.Count > 0)
+        {
+            // A pool of Gearman functions: worker connections to the Gearman port instead of the SDK's worker host.
+            builder.Services.AddSingleton(spec);
+            builder.Services.AddSingleton<IJobObserver>(writer);
+            builder.Services.AddScoped<PoolJobHandler>();
+            builder.Services.AddHostedService<Gearman.GearmanPoolWorker>();
+            return builder.Build();
         }
         var worker = builder.Services.AddGantryWorker(o =>
         {

@@ -17,6 +17,8 @@ public sealed class ChildSpec
     public required PoolConfig Pool { get; init; }
     public required Uri Server { get; init; }
     public string? Token { get; init; }
+    /// <summary>The Gearman port for a pool of functions.</summary>
+    public string Gearman { get; init; } = Child.Gearman.GearmanEndpoint.Default;
     public required TimeSpan ShutdownGrace { get; init; }
     public TimeSpan MemoryCheckInterval { get; init; } = DefaultMemoryCheckInterval;
 
@@ -24,6 +26,10 @@ public sealed class ChildSpec
     {
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
     };
+
+    public Child.Gearman.GearmanEndpoint GearmanEndpoint() =>
+        Child.Gearman.GearmanEndpoint.TryParse(Gearman, out var endpoint) ? endpoint
+            : throw new InvalidOperationException($"'{Gearman}' is not a Gearman HOST:PORT.");
 
     public string ToJson() => JsonSerializer.Serialize(this, Json);
 

@@ -10,7 +10,7 @@ namespace Gantry.Workers.Config;
 /// </summary>
 public static class ConfigLoader
 {
-    internal static readonly string[] TopKeys = ["server", "token", "pid_file", "status_file", "log_format", "shutdown_grace", "pools"];
+    internal static readonly string[] TopKeys = ["server", "token", "gearman", "pid_file", "status_file", "log_format", "shutdown_grace", "pools"];
 
     public static WorkersConfig Load(string path)
     {
@@ -70,6 +70,12 @@ public static class ConfigLoader
             else reader.Error(s.Value, $"'server' must be an http:// or https:// address, not '{serverText}'.");
         }
         var token = entries.TryGetValue("token", out var t) ? reader.String(t.Value, "token") : null;
+        var gearman = Child.Gearman.GearmanEndpoint.Default;
+        if (entries.TryGetValue("gearman", out var gm) && reader.String(gm.Value, "gearman") is { } gearmanText)
+        {
+            if (Child.Gearman.GearmanEndpoint.TryParse(gearmanText, out _)) gearman = gearmanText;
+            else reader.Error(gm.Value, $"'gearman' must be HOST:PORT (the server's Gearman port), not '{gearmanText}'.");
+        }
         var pidFile = entries.TryGetValue("pid_file", out var p) ? Resolve(folder, reader.String(p.Value, "pid_file")) : null;
         var statusFile = entries.TryGetValue("status_file", out var sf) ? Resolve(folder, reader.String(sf.Value, "status_file")) : null;
         var logFormat = WorkersConfig.DefaultLogFormat;
@@ -84,7 +90,7 @@ public static class ConfigLoader
 
         var pools = new List<PoolConfig>();
         if (!entries.TryGetValue("pools", out var poolsEntry))
-            reader.Error(root, "'pools' is missing: list at least one pool (name, queues, and one of command, handler or url).");
+            reader.Error(root, "'pools' is missing: list at least one pool (name, queues or functions, and one of command, handler or url).");
         else if (poolsEntry.Value is not YamlSequenceNode { Children.Count: > 0 } poolNodes)
             reader.Error(poolsEntry.Value, "'pools' must be a non-empty list of pools.");
         else
@@ -111,6 +117,7 @@ public static class ConfigLoader
             Path = fullPath,
             Server = server,
             Token = token,
+            Gearman = gearman,
             PidFile = pidFile,
             StatusFile = statusFile ?? WorkersConfig.DefaultStatusFile(fullPath),
             LogFormat = logFormat,

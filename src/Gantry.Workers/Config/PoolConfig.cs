@@ -36,7 +36,10 @@ public sealed class PoolConfig
     public const int MaxProcesses = 256, MaxConcurrency = 1024;
 
     public required string Name { get; init; }
+    /// <summary>Gantry queues the children work through the HTTP API (empty for a Gearman pool).</summary>
     public required IReadOnlyList<string> Queues { get; init; }
+    /// <summary>Gearman functions the children work over the Gearman protocol (empty for a queue pool).</summary>
+    public IReadOnlyList<string> Functions { get; init; } = [];
     public required HandlerKind Kind { get; init; }
     /// <summary>For <see cref="HandlerKind.Command"/>: the program (absolute when it was a relative path) and its arguments.</summary>
     public IReadOnlyList<string>? Command { get; init; }

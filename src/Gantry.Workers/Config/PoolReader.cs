@@ -8,7 +8,7 @@ internal static partial class PoolReader
 {
     internal static readonly string[] Keys =
     [
-        "name", "queues", "command", "handler", "assembly", "url", "processes", "concurrency", "max_jobs_per_child",
+        "name", "queues", "functions", "command", "handler", "assembly", "url", "processes", "concurrency", "max_jobs_per_child",
         "max_memory_mb", "timeout", "env", "working_directory",
     ];
 
@@ -20,7 +20,7 @@ internal static partial class PoolReader
     {
         if (node is not YamlMappingNode map)
         {
-            reader.Error(node, "each pool must be a mapping with name, queues, and one of command, handler or url.");
+            reader.Error(node, "each pool must be a mapping with name, queues (or functions), and one of command, handler or url.");
             return null;
         }
         var before = reader.Errors.Count;
@@ -35,16 +35,17 @@ internal static partial class PoolReader
         }
         var where = name is null ? "pool" : $"pool '{name}'";
 
-        List<string>? queues = null;
-        if (!entries.TryGetValue("queues", out var q)) reader.Error(map, $"{where}: 'queues' is missing (the queues its children work).");
-        else if (reader.Strings(q.Value, "queues") is { } list)
-        {
-            foreach (var bad in list.Where(x => !QueueName().IsMatch(x)))
-                reader.Error(q.Value, $"{where}: queue name '{bad}' must be 1-128 letters, digits, '.', '-', '_' or ':'.");
-            foreach (var twice in list.GroupBy(x => x).Where(g => g.Count() > 1))
-                reader.Error(q.Value, $"{where}: queue '{twice.Key}' is listed twice.");
-            queues = list;
-        }
+        // A pool works Gantry queues (through the HTTP API) or Gearman functions (as a Gearman worker), not both: each has
+        // its own way of taking jobs, and one job budget per child.
+        List<string>? queues = null, functions = null;
+        var hasQueues = entries.TryGetValue("queues", out var q);
+        var hasFunctions = entries.TryGetValue("functions", out var f);
+        if (!hasQueues && !hasFunctions)
+            reader.Error(map, $"{where}: 'queues' is missing (the queues its children work; or 'functions' for Gearman functions).");
+        else if (hasQueues && hasFunctions)
+            reader.Error(f.Key, $"{where}: give 'queues' or 'functions', not both (use two pools).");
+        if (hasQueues) queues = Names(reader, q.Value, "queues", "queue", where);
+        if (hasFunctions) functions = Names(reader, f.Value, "functions", "function", where);
 
         var given = Kinds.Where(entries.ContainsKey).ToList();
         if (given.Count != 1)
@@ -103,11 +104,12 @@ internal static partial class PoolReader
             else reader.Error(w.Value, $"{where}: working_directory {dir} does not exist.");
         }
 
-        if (reader.Errors.Count > before || name is null || queues is null) return null;
+        if (reader.Errors.Count > before || name is null || (queues is null && functions is null)) return null;
         return new PoolConfig
         {
             Name = name,
-            Queues = queues,
+            Queues = queues ?? [],
+            Functions = functions ?? [],
             Kind = kind,
             Command = command,
             Handler = handler,
@@ -121,6 +123,17 @@ internal static partial class PoolReader
             Env = env,
             WorkingDirectory = workingDirectory,
         };
+    }
+
+    /// <summary>A list (or one name) of queue or function names, each by the queue-name rule, none twice.</summary>
+    private static List<string>? Names(YamlReader reader, YamlNode node, string key, string what, string where)
+    {
+        if (reader.Strings(node, key) is not { } list) return null;
+        foreach (var bad in list.Where(x => !QueueName().IsMatch(x)))
+            reader.Error(node, $"{where}: {what} name '{bad}' must be 1-128 letters, digits, '.', '-', '_' or ':'.");
+        foreach (var twice in list.GroupBy(x => x).Where(g => g.Count() > 1))
+            reader.Error(node, $"{where}: {what} '{twice.Key}' is listed twice.");
+        return list;
     }
 
     private static int Number(YamlReader reader, Dictionary<string, (YamlScalarNode Key, YamlNode Value)> entries, string key, int min, int max, int fallback) =>

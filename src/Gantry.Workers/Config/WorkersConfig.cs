@@ -26,6 +26,8 @@ public sealed class WorkersConfig
     /// <summary>The server's address, or null for the command line, <c>GANTRY_URL</c>, or the SDK's default.</summary>
     public Uri? Server { get; init; }
     public string? Token { get; init; }
+    /// <summary>The server's Gearman port (<c>HOST:PORT</c>) that pools with <c>functions</c> connect to.</summary>
+    public string Gearman { get; init; } = Child.Gearman.GearmanEndpoint.Default;
     /// <summary>Absolute; null for no pid file.</summary>
     public string? PidFile { get; init; }
     /// <summary>Absolute.</summary>

@@ -140,7 +140,7 @@ internal sealed class PoolRunner
     public PoolStatus Snapshot() => new()
     {
         Name = Pool.Name,
-        Queues = [.. Pool.Queues],
+        Queues = [.. Pool.Queues, .. Pool.Functions.Select(f => "gearman:" + f)],
         Handler = Pool.Describe(),
         State = Draining ? "draining" : "running",
         Processes = Pool.Processes,

@@ -172,6 +172,7 @@ public sealed class WorkerSupervisor
         Pool = pool,
         Server = Server(config),
         Token = _tokenOverride ?? config.Token,
+        Gearman = config.Gearman,
         ShutdownGrace = config.ShutdownGrace,
     };
 
@@ -179,7 +180,7 @@ public sealed class WorkerSupervisor
     {
         var runner = new PoolRunner(Spec(pool, config), _log, _time, MarkChanged);
         _pools[pool.Name] = runner;
-        _log.Info("pool starting", ("pool", pool.Name), ("queues", string.Join(",", pool.Queues)), ("handler", pool.Describe()),
+        _log.Info("pool starting", ("pool", pool.Name), ("queues", string.Join(",", pool.Queues)), ("functions", pool.Functions.Count == 0 ? null : string.Join(",", pool.Functions)), ("handler", pool.Describe()),
             ("processes", pool.Processes), ("concurrency", pool.Concurrency), ("max_jobs_per_child", pool.MaxJobsPerChild));
         runner.Start();
     }

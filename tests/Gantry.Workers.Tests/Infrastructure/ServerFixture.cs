@@ -11,6 +11,8 @@ public sealed class ServerFixture : IAsyncLifetime
     private ServerProcess? _server;
 
     public Uri BaseAddress => _server!.BaseAddress;
+    /// <summary>The server's Gearman port, <c>HOST:PORT</c>.</summary>
+    public string GearmanAddress => _server!.GearmanAddress;
     public GantryClient Client { get; private set; } = null!;
 
     public async Task InitializeAsync()
