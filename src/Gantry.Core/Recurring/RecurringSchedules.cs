@@ -53,6 +53,8 @@ public sealed class RecurringSchedules
             existing?.CreatedAt ?? now, now);
         await _store.RecurringSave(schedule, ct).ConfigureAwait(false);
         _signals.RecurringChanged();
+        // Read back rather than returned as built: the store keeps times at its own precision (microseconds), and a
+        // caller comparing this answer with a later read must see the same values.
         return (await _store.RecurringGet(definition.Name, ct).ConfigureAwait(false) ?? schedule, existing is null);
     }
 
