@@ -8,7 +8,7 @@ using Microsoft.Extensions.Options;
 
 namespace Gantry.Gearman;
 
-/// <summary>Adds the Gearman front to a Gantry server (after <c>AddGantry</c>, which provides the engine).</summary>
+/// <summary>The Gearman front's services (Gantry.Hosting's <c>AddGantry</c> calls this when the front is on).</summary>
 public static class GearmanServiceCollectionExtensions
 {
     public static IServiceCollection AddGantryGearman(this IServiceCollection services, IConfiguration gearmanSection)
@@ -24,24 +24,13 @@ public static class GearmanServiceCollectionExtensions
         return services;
     }
 
-    /// <summary>
-    /// Binds the Gearman port in Kestrel with the Gearman connection handler, beside the HTTP endpoints. (Kestrel
-    /// ignores <c>UseUrls</c> once any endpoint is configured in code, so the HTTP addresses are passed here too.)
-    /// </summary>
-    public static void ListenGearman(this KestrelServerOptions kestrel, IEnumerable<string> httpUrls, IPEndPoint gearman, GearmanListener listener)
+    /// <summary>Makes a Kestrel endpoint a Gearman port: its connections go to the Gearman front, and the front learns
+    /// where it listens (the port is the OS's choice when configured as 0).</summary>
+    public static ListenOptions UseGantryGearman(this ListenOptions listen)
     {
-        var settings = new Dictionary<string, string?>();
-        var i = 0;
-        foreach (var url in httpUrls) settings[$"Endpoints:Http{i++}:Url"] = url;
-        var host = gearman.Address.ToString();
-        if (gearman.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6) host = $"[{host}]";
-        settings["Endpoints:Gearman:Url"] = $"http://{host}:{gearman.Port}";
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
-        kestrel.Configure(configuration).Endpoint("Gearman", endpoint =>
-        {
-            listener.Options = endpoint.ListenOptions;
-            endpoint.ListenOptions.UseConnectionHandler<GearmanConnectionHandler>();
-        });
+        listen.ApplicationServices.GetRequiredService<GearmanListener>().Options = listen;
+        listen.UseConnectionHandler<GearmanConnectionHandler>();
+        return listen;
     }
 }
 

@@ -24,10 +24,6 @@ internal sealed class GantryServerOptionsValidator : IValidateOptions<GantryServ
                 uri.Scheme is not ("http" or "https"))
                 errors.Add($"Gantry:Urls (--urls, GANTRY_URLS): '{url}' is not an http:// or https:// address such as http://127.0.0.1:4780.");
         }
-        if (options.Http.MaxRequestBodyBytes < 1024)
-            errors.Add($"Gantry:Http:MaxRequestBodyBytes must be at least 1024 (got {options.Http.MaxRequestBodyBytes}).");
-        if (options.Http.ApiToken is { Length: > 0 and < 16 })
-            errors.Add("Gantry:Http:ApiToken must be at least 16 characters; a short token is easy to guess.");
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
 }

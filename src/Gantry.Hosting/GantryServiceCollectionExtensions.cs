@@ -16,12 +16,13 @@ using Microsoft.Extensions.Options;
 namespace Gantry.Hosting;
 
 /// <summary>
-/// The one place a Gantry server is composed. The <c>gantry</c> executable calls it, and so can an ASP.NET Core
-/// application that hosts the engine in-process: <c>services.AddGantry(configuration.GetSection("Gantry"))</c>.
+/// The engine without any front: options, the configured store, the job log and its statistics, and the housekeeping
+/// services. <see cref="GantryHostingExtensions.AddGantry"/> calls it and adds the fronts; a process that only needs
+/// the engine (a worker service enqueueing in-process, say) may call it alone.
 /// </summary>
 public static class GantryServiceCollectionExtensions
 {
-    public static IServiceCollection AddGantry(this IServiceCollection services, IConfiguration gantrySection)
+    public static IServiceCollection AddGantryEngine(this IServiceCollection services, IConfiguration gantrySection)
     {
         services.AddOptions<GantryServerOptions>().Bind(gantrySection).ValidateOnStart();
         services.AddSingleton<IValidateOptions<GantryServerOptions>, GantryServerOptionsValidator>();
@@ -53,7 +54,7 @@ public static class GantryServiceCollectionExtensions
         services.TryAddSingleton<JobMaintenance>();
         services.TryAddSingleton<ICronParser, QuartzCronParser>();
         services.TryAddSingleton<RecurringSchedules>();
-        services.TryAddSingleton<GantryReadiness>();
+        services.TryAddSingleton<StoreHealth>();
 
         // Order matters: the store opens and migrates before anything that uses it starts.
         services.AddHostedService<StoreStartupService>();

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Gantry.Gearman;
 using Gantry.Hosting;
+using Gantry.Http;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -31,8 +32,9 @@ internal static class ServerCommand
                     throw new CliException(message, 1);
                 }
                 // The Gearman line first: whoever waits for the main line then has both.
-                if (GantryServerApp.Gearman(app) is { EndPoint: not null } gearman) Console.WriteLine($"Gearman listening on {gearman}");
-                Console.WriteLine(GantryServerApp.Describe(app));
+                var endpoints = app.Services.GetRequiredService<GantryEndpoints>();
+                if (endpoints.GearmanAddress is { } gearman) Console.WriteLine($"Gearman listening on {gearman}");
+                Console.WriteLine(endpoints.Describe());
                 WarnIfExposed(app);
                 await app.WaitForShutdownAsync(CancellationToken.None);
             }
@@ -53,8 +55,8 @@ internal static class ServerCommand
 
     private static void WarnIfExposed(WebApplication app)
     {
-        var options = app.Services.GetRequiredService<IOptions<GantryServerOptions>>().Value;
-        if (!string.IsNullOrEmpty(options.Http.ApiToken)) return;
+        var http = app.Services.GetRequiredService<IOptions<GantryHttpOptions>>().Value;
+        if (!string.IsNullOrEmpty(http.ApiToken)) return;
         var exposed = GantryServerApp.Addresses(app).Where(GantryServerApp.IsBeyondLoopback).ToList();
         if (exposed.Count > 0)
             app.Logger.LogWarning("Listening beyond loopback ({Addresses}) without an API token: anyone who can reach it can enqueue and " +

@@ -47,7 +47,7 @@ public sealed class ProtocolServer : IAsyncDisposable
         try
         {
             await app.StartAsync();
-            var gearman = GantryServerApp.Gearman(app)?.EndPoint
+            var gearman = Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.GetRequiredService<Gantry.Hosting.GantryEndpoints>(app.Services).Gearman
                           ?? throw new InvalidOperationException("the server started without a Gearman listener");
             var http = GantryServerApp.Addresses(app).Single(a => a.StartsWith("http://127.0.0.1:", StringComparison.Ordinal));
             return new ProtocolServer(app, data, gearman, new Uri(http));

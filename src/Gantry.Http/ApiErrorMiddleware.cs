@@ -2,7 +2,7 @@ using Gantry.Core;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 
-namespace Gantry.Hosting.Http;
+namespace Gantry.Http;
 
 /// <summary>
 /// Turns every failure of an API call into <c>application/problem+json</c>: the caller's mistakes into 4xx with a

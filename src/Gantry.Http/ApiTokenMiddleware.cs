@@ -2,7 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Microsoft.AspNetCore.Http;
 
-namespace Gantry.Hosting.Http;
+namespace Gantry.Http;
 
 /// <summary>When an API token is configured, <c>/api</c> calls must present it as a bearer token.</summary>
 internal sealed class ApiTokenMiddleware(RequestDelegate next, byte[] token)

@@ -6,7 +6,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 
-namespace Gantry.Hosting.Http;
+namespace Gantry.Http;
 
 /// <summary>
 /// Jobs from the worker's side, after a fetch: heartbeat, complete, fail, release. Each exists for one job

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text;
 using Gantry.Core.Stats;
 
-namespace Gantry.Hosting.Http;
+namespace Gantry.Http;
 
 /// <summary>
 /// Writes the statistics in Prometheus' text exposition format (version 0.0.4), by hand: counters and histograms are

@@ -5,7 +5,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 
-namespace Gantry.Hosting.Http;
+namespace Gantry.Http;
 
 /// <summary>Queues: their counts and age, pausing, and the worker's fetch (lease) call.</summary>
 internal static class QueueEndpoints

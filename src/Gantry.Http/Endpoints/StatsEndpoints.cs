@@ -7,7 +7,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 
-namespace Gantry.Hosting.Http;
+namespace Gantry.Http;
 
 /// <summary>
 /// The per-queue statistics: <c>GET /api/stats</c>, <c>GET /api/stats/{queue}</c>, and <c>GET /metrics</c> in

@@ -3,7 +3,7 @@ using Gantry.Core.Jobs;
 using Gantry.Core.Queues;
 using Gantry.Core.Recurring;
 
-namespace Gantry.Hosting.Http;
+namespace Gantry.Http;
 
 /// <summary>Domain objects to wire shapes and back; the only place that knows both.</summary>
 internal static class WireMapping

@@ -5,7 +5,7 @@ using Gantry.Contracts;
 using Gantry.Core;
 using Microsoft.AspNetCore.Http;
 
-namespace Gantry.Hosting.Http;
+namespace Gantry.Http;
 
 /// <summary>Reads request bodies, route values and query strings, turning every malformed input into a
 /// <see cref="GantryException"/> that names the field and says what is wrong.</summary>

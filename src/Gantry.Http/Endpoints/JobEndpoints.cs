@@ -6,7 +6,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 
-namespace Gantry.Hosting.Http;
+namespace Gantry.Http;
 
 /// <summary>Jobs from the caller's side: enqueue (one, a batch, or one and wait for its result), look, wait, cancel, list.</summary>
 internal static class JobEndpoints

@@ -5,7 +5,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 
-namespace Gantry.Hosting.Http;
+namespace Gantry.Http;
 
 /// <summary>Recurring (cron) schedules: create or replace, list with next fire times, look, pause, resume, trigger, delete.</summary>
 internal static class RecurringEndpoints

@@ -1,0 +1,91 @@
+using System.Text;
+using Gantry.Contracts;
+using Gantry.Core;
+using Gantry.Core.Engine;
+using Gantry.Core.Options;
+using Gantry.Core.Storage;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+
+namespace Gantry.Http;
+
+/// <summary>
+/// The HTTP API as a front: its services, its middleware and its endpoints. Gantry.Hosting's <c>AddGantry</c> and
+/// <c>MapGantry</c> call these; nothing else needs to.
+/// </summary>
+public static class HttpApiExtensions
+{
+    /// <summary>Where the OpenAPI document is served; the 404 answers point callers to it.</summary>
+    public const string OpenApiPath = "/openapi/v1.json";
+
+    /// <summary>Registers the API's options (<c>Gantry:Http</c>), its JSON contracts and its OpenAPI document.</summary>
+    public static IServiceCollection AddGantryHttpApi(this IServiceCollection services, IConfiguration httpSection)
+    {
+        services.AddOptions<GantryHttpOptions>().Bind(httpSection).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<GantryHttpOptions>, SelfValidatingOptionsValidator<GantryHttpOptions>>();
+        services.AddOpenApi();
+        services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, GantryJsonContext.Default));
+        return services;
+    }
+
+    /// <summary>The API's middleware: problem+json errors, the optional token, the request body limit. Call before the
+    /// routes run (that is, before <c>app.Run()</c>).</summary>
+    public static IApplicationBuilder UseGantryHttpApi(this IApplicationBuilder app)
+    {
+        var http = app.ApplicationServices.GetRequiredService<IOptions<GantryHttpOptions>>().Value;
+        app.UseWhen(c => c.Request.Path.StartsWithSegments("/api"), api =>
+        {
+            api.Use((context, next) =>
+            {
+                if (context.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
+                    limit.MaxRequestBodySize = http.MaxRequestBodyBytes;
+                return next(context);
+            });
+            api.UseMiddleware<ApiErrorMiddleware>();
+            // Answers that routing produces on its own (no such endpoint, wrong method, not JSON) get a problem body too.
+            api.UseStatusCodePages(async pages =>
+            {
+                var context = pages.HttpContext;
+                var (title, detail) = context.Response.StatusCode switch
+                {
+                    StatusCodes.Status404NotFound => ("Not found", $"There is no API endpoint {context.Request.Method} {context.Request.Path}; see {OpenApiPath}."),
+                    StatusCodes.Status405MethodNotAllowed => ("Method not allowed", $"{context.Request.Path} does not take {context.Request.Method}; see {OpenApiPath}."),
+                    StatusCodes.Status415UnsupportedMediaType => ("Unsupported media type", "Send the body as JSON with Content-Type: application/json."),
+                    _ => ((string?)null, (string?)null),
+                };
+                if (title is not null) await ApiErrorMiddleware.WriteProblem(context, context.Response.StatusCode, title, detail!, null);
+            });
+            if (!string.IsNullOrEmpty(http.ApiToken))
+                api.UseMiddleware<ApiTokenMiddleware>(Encoding.UTF8.GetBytes(http.ApiToken));
+        });
+        // /metrics tells queue names and load: it takes the same token as /api.
+        if (!string.IsNullOrEmpty(http.ApiToken))
+            app.UseWhen(c => c.Request.Path.StartsWithSegments("/metrics"),
+                metrics => metrics.UseMiddleware<ApiTokenMiddleware>(Encoding.UTF8.GetBytes(http.ApiToken)));
+        return app;
+    }
+
+    /// <summary>Maps <c>/health</c>, everything under <c>/api</c>, <c>/metrics</c> and the OpenAPI document.</summary>
+    public static IEndpointRouteBuilder MapGantryHttpApi(this IEndpointRouteBuilder endpoints)
+    {
+        endpoints.MapGet("/health", (StoreHealth health, JobEngine engine) => Results.Json(
+                new HealthView { Status = health.IsOpen ? "ok" : "starting", Store = engine.StoreCapabilities.Name, Version = GantryVersion.Current },
+                GantryJsonContext.Default.HealthView,
+                statusCode: health.IsOpen ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable))
+            .WithSummary("200 once the server is ready to take jobs, 503 before.");
+
+        var api = endpoints.MapGroup("/api");
+        JobEndpoints.Map(api);
+        QueueEndpoints.Map(api);
+        LeaseEndpoints.Map(api);
+        StatsEndpoints.Map(api);
+        RecurringEndpoints.Map(api);
+        StatsEndpoints.MapMetrics(endpoints);
+        endpoints.MapOpenApi("/openapi/{documentName}.json");
+        return endpoints;
+    }
+}
