@@ -34,7 +34,10 @@ internal sealed class GearmanConnectionHandler(
             var input = connection.Transport.Input;
             while (true)
             {
-                var read = await input.ReadAsync(ct).ConfigureAwait(false);
+                // Not cancelled by ConnectionClosed: a worker that sends WORK_COMPLETE and closes at once (gearman -w -c 1)
+                // would have that packet dropped when the close is seen before the read is handled, which thread-pool
+                // scheduling makes likely. The pipe completes when the peer closes; the bytes before it are handled first.
+                var read = await input.ReadAsync().ConfigureAwait(false);
                 var buffer = read.Buffer;
                 var close = false;
                 outbox.BeginBatch();

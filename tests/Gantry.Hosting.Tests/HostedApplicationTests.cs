@@ -62,7 +62,7 @@ public sealed class HostedApplicationTests : IAsyncLifetime
         await using var worker = ChildProcess.Start("gearman", ["-h", "127.0.0.1", "-p", port, "-w", "-f", "reverse", "-c", "1", "--", "rev"]);
         var client = await ChildProcess.RunAsync("gearman", ["-h", "127.0.0.1", "-p", port, "-f", "reverse", "hello"]);
 
-        Assert.True(client.ExitCode == 0, client.ToString());
+        Assert.True(client.ExitCode == 0, $"{client}\n--- worker ---\n{worker.Stdout}\n{worker.Stderr}\n--- app ---\n{_app.Stdout}\n{_app.Stderr}");
         Assert.Equal("olleh", client.Stdout.Trim());
     }
 

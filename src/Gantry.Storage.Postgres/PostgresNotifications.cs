@@ -1,0 +1,56 @@
+using Gantry.Core.Storage;
+using Npgsql;
+using static Gantry.Storage.Postgres.Sql;
+
+namespace Gantry.Storage.Postgres;
+
+/// <summary>
+/// The LISTEN/NOTIFY channels servers sharing a database use to wake each other, and the one way a transaction tells
+/// the other servers what it changed: <see cref="Add"/> puts the notifications of a <see cref="ChangeSet"/> into the
+/// transaction's batch, so they are delivered at commit (and not at all on rollback). <see cref="PostgresListener"/>
+/// hands what arrives to this server's <see cref="INotifier"/>.
+/// </summary>
+internal static class PostgresNotifications
+{
+    /// <summary>Payload: a queue name that got available jobs (insert, promotion, retry, release, resume).</summary>
+    public const string JobsAvailable = "gantry_jobs_available";
+
+    /// <summary>Payload: the id of a finished job that someone waits for (its <c>notify_finish</c> flag is set).
+    /// Finishes are sent by the statements themselves, which know that flag.</summary>
+    public const string JobFinished = "gantry_job_finished";
+
+    /// <summary>Adds the notifications other servers need for <paramref name="changes"/> (queues with new available
+    /// jobs) to <paramref name="batch"/>.</summary>
+    public static void Add(NpgsqlBatch batch, ChangeSet changes) => AddJobsAvailable(batch, changes.QueuesWithAvailableJobs);
+
+    public static void AddJobsAvailable(NpgsqlBatch batch, IReadOnlyCollection<string> queues)
+    {
+        if (queues.Count == 0) return;
+        batch.BatchCommands.Add(Command($"SELECT pg_notify('{JobsAvailable}', q) FROM unnest($1::text[]) AS q", P(queues.ToArray())));
+    }
+
+    /// <summary>For jobs whose waiters another server may hold (their <c>notify_finish</c> flag was set).</summary>
+    public static void AddJobsFinished(NpgsqlBatch batch, IReadOnlyCollection<long> ids)
+    {
+        if (ids.Count == 0) return;
+        batch.BatchCommands.Add(Command($"SELECT pg_notify('{JobFinished}', id::text) FROM unnest($1::bigint[]) AS id", P(ids.ToArray())));
+    }
+
+    /// <summary>What a notification from another server means here.</summary>
+    public static void Deliver(INotifier notifier, string channel, string payload)
+    {
+        var changes = new ChangeSet();
+        switch (channel)
+        {
+            case JobsAvailable:
+                changes.JobsAvailable(payload);
+                break;
+            case JobFinished when long.TryParse(payload, out var id):
+                changes.JobFinished(id);
+                break;
+            default:
+                return;
+        }
+        notifier.Announce(changes);
+    }
+}
