@@ -38,9 +38,13 @@ public static class GantryServiceCollectionExtensions
         services.TryAddSingleton(sp => new RetryPolicy(sp.GetRequiredService<IOptions<GantryEngineOptions>>().Value.Retry));
         services.TryAddSingleton(sp => new FailureRules(sp.GetRequiredService<RetryPolicy>(),
             sp.GetRequiredService<IOptions<GantryEngineOptions>>().Value.Limits));
-        services.TryAddSingleton<IJobStore>(sp => sp.GetRequiredService<IOptions<GantryServerOptions>>().Value.UsesPostgres
-            ? ActivatorUtilities.CreateInstance<PostgresJobStore>(sp)
-            : ActivatorUtilities.CreateInstance<SqliteJobStore>(sp));
+        services.TryAddSingleton<INotifier>(sp => sp.GetRequiredService<JobSignals>());
+        services.TryAddSingleton<IStore>(sp => sp.GetRequiredService<IOptions<GantryServerOptions>>().Value.UsesPostgres
+            ? ActivatorUtilities.CreateInstance<PostgresStore>(sp)
+            : ActivatorUtilities.CreateInstance<SqliteStore>(sp));
+        services.TryAddSingleton(sp => sp.GetRequiredService<IStore>().Jobs);
+        services.TryAddSingleton(sp => sp.GetRequiredService<IStore>().Queues);
+        services.TryAddSingleton(sp => sp.GetRequiredService<IStore>().Recurring);
         // The job log and what it feeds: per-queue statistics (/api/stats, /metrics) and the Gantry.Jobs meter.
         services.AddMetrics();
         services.AddOptions<StatsOptions>().Bind(gantrySection.GetSection("Stats")).ValidateOnStart();

@@ -8,7 +8,7 @@ namespace Gantry.Hosting;
 /// Opens and migrates the store before anything else starts (it is registered first, and hosted services start
 /// in order, before the HTTP listener), then marks the server ready.
 /// </summary>
-internal sealed class StoreStartupService(IJobStore store, StoreHealth health, ILogger<StoreStartupService> log) : IHostedService
+internal sealed class StoreStartupService(IStore store, StoreHealth health, ILogger<StoreStartupService> log) : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {

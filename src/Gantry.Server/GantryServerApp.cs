@@ -69,7 +69,7 @@ public static class GantryServerApp
     public static async Task MigrateAsync(IConfiguration configuration, CancellationToken ct)
     {
         await using var app = Build(configuration);
-        var store = app.Services.GetRequiredService<IJobStore>();
+        var store = app.Services.GetRequiredService<IStore>();
         await store.MigrateAsync(ct); // the app's container disposes the store
     }
 }

@@ -1,4 +1,4 @@
-using Gantry.Core.Engine;
+using Gantry.Core.Storage;
 using Microsoft.Extensions.Logging;
 using Npgsql;
 
@@ -6,22 +6,22 @@ namespace Gantry.Storage.Postgres;
 
 /// <summary>
 /// Holds one connection that LISTENs for the other servers' notifications and forwards them to this server's
-/// <see cref="JobSignals"/>. If the connection drops it reconnects, then wakes every waiter once, since
+/// <see cref="INotifier"/>. If the connection drops it reconnects, then wakes every waiter once, since
 /// notifications sent meanwhile are lost.
 /// </summary>
 internal sealed class PostgresListener : IAsyncDisposable
 {
     private readonly NpgsqlDataSource _db;
-    private readonly JobSignals _signals;
+    private readonly INotifier _notifier;
     private readonly TimeSpan _retryDelay;
     private readonly ILogger _log;
     private readonly CancellationTokenSource _stop = new();
     private readonly TaskCompletionSource _firstListen = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly Task _loop;
 
-    public PostgresListener(NpgsqlDataSource db, JobSignals signals, TimeSpan retryDelay, ILogger log)
+    public PostgresListener(NpgsqlDataSource db, INotifier notifier, TimeSpan retryDelay, ILogger log)
     {
-        (_db, _signals, _retryDelay, _log) = (db, signals, retryDelay, log);
+        (_db, _notifier, _retryDelay, _log) = (db, notifier, retryDelay, log);
         _loop = Task.Run(RunAsync);
     }
 
@@ -38,7 +38,7 @@ internal sealed class PostgresListener : IAsyncDisposable
                 await using var conn = await _db.OpenConnectionAsync(_stop.Token).ConfigureAwait(false);
                 conn.Notification += OnNotification;
                 await using (var listen = new NpgsqlCommand(
-                                 $"LISTEN {PostgresChannels.JobsAvailable}; LISTEN {PostgresChannels.JobFinished}", conn))
+                                 $"LISTEN {PostgresNotifications.JobsAvailable}; LISTEN {PostgresNotifications.JobFinished}", conn))
                 {
                     await listen.ExecuteNonQueryAsync(_stop.Token).ConfigureAwait(false);
                 }
@@ -46,7 +46,7 @@ internal sealed class PostgresListener : IAsyncDisposable
                 if (reconnecting)
                 {
                     _log.LogInformation("PostgreSQL notification listener reconnected");
-                    _signals.EverythingMayHaveChanged();
+                    _notifier.EverythingMayHaveChanged();
                 }
                 while (!_stop.IsCancellationRequested) await conn.WaitAsync(_stop.Token).ConfigureAwait(false);
             }
@@ -65,18 +65,8 @@ internal sealed class PostgresListener : IAsyncDisposable
         }
     }
 
-    private void OnNotification(object sender, NpgsqlNotificationEventArgs e)
-    {
-        switch (e.Channel)
-        {
-            case PostgresChannels.JobsAvailable:
-                _signals.JobsAvailable(e.Payload);
-                break;
-            case PostgresChannels.JobFinished when long.TryParse(e.Payload, out var id):
-                _signals.JobsFinished([id]);
-                break;
-        }
-    }
+    private void OnNotification(object sender, NpgsqlNotificationEventArgs e) =>
+        PostgresNotifications.Deliver(_notifier, e.Channel, e.Payload);
 
     private int _disposed;
 

@@ -1,5 +1,5 @@
 using System.Threading.Channels;
-using Gantry.Core.Engine;
+using Gantry.Core.Storage;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
 
@@ -16,8 +16,8 @@ internal sealed class SqliteWriter : IDisposable
     private readonly Channel<WriteCommand> _commands = Channel.CreateUnbounded<WriteCommand>(
         new UnboundedChannelOptions { SingleReader = true });
     private readonly SqliteConnection _connection;
-    private readonly SqliteJobWrites _writes;
-    private readonly JobSignals _signals;
+    private readonly SqliteWrites _writes;
+    private readonly INotifier _notifier;
     private readonly int _maxPerCommit;
     private readonly ILogger _log;
     private readonly Thread _thread;
@@ -25,9 +25,9 @@ internal sealed class SqliteWriter : IDisposable
     private readonly bool _fsyncEachCommit;
     private bool _fsyncing;
 
-    public SqliteWriter(SqliteConnection connection, SqliteJobWrites writes, JobSignals signals, int maxPerCommit, bool fsyncEachCommit, ILogger log)
+    public SqliteWriter(SqliteConnection connection, SqliteWrites writes, INotifier notifier, int maxPerCommit, bool fsyncEachCommit, ILogger log)
     {
-        (_connection, _writes, _signals, _maxPerCommit, _fsyncEachCommit, _log) = (connection, writes, signals, maxPerCommit, fsyncEachCommit, log);
+        (_connection, _writes, _notifier, _maxPerCommit, _fsyncEachCommit, _log) = (connection, writes, notifier, maxPerCommit, fsyncEachCommit, log);
         _fsyncing = fsyncEachCommit;
         _thread = new Thread(Run) { IsBackground = true, Name = "gantry-sqlite-writer" };
         _thread.Start();
@@ -38,7 +38,7 @@ internal sealed class SqliteWriter : IDisposable
     /// <param name="durable">False for writes whose loss in a power cut is harmless (granting and extending leases: a lost
     /// lease only means the job runs again, which at-least-once allows). A commit holding only such writes skips the
     /// fsync; the next durable commit's fsync covers them, so order is kept.</param>
-    public Task<T> Run<T>(Func<SqliteJobWrites, T> work, bool durable = true)
+    public Task<T> Run<T>(Func<SqliteWrites, T> work, bool durable = true)
     {
         var command = new WriteCommand<T>(work, durable);
         if (!_commands.Writer.TryWrite(command))
@@ -113,7 +113,7 @@ internal sealed class SqliteWriter : IDisposable
         }
         // Only now is the work durable: answer the callers and wake whoever waits for these changes.
         foreach (var command in _batch) command.Complete();
-        _writes.Announce(_signals);
+        _writes.Announce(_notifier);
     }
 
     private void Exec(string sql)
@@ -133,12 +133,12 @@ internal sealed class SqliteWriter : IDisposable
     {
         public bool Durable { get; } = durable;
 
-        public abstract void Execute(SqliteJobWrites writes);
+        public abstract void Execute(SqliteWrites writes);
         public abstract void Complete();
         public abstract void Fail(Exception ex);
     }
 
-    private sealed class WriteCommand<T>(Func<SqliteJobWrites, T> work, bool durable) : WriteCommand(durable)
+    private sealed class WriteCommand<T>(Func<SqliteWrites, T> work, bool durable) : WriteCommand(durable)
     {
         private readonly TaskCompletionSource<T> _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
         private T? _result;
@@ -146,7 +146,7 @@ internal sealed class SqliteWriter : IDisposable
 
         public Task<T> Task => _done.Task;
 
-        public override void Execute(SqliteJobWrites writes) => _result = work(writes);
+        public override void Execute(SqliteWrites writes) => _result = work(writes);
 
         public override void Complete()
         {

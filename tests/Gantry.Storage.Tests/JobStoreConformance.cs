@@ -9,40 +9,11 @@ using Xunit;
 namespace Gantry.Storage.Tests;
 
 /// <summary>
-/// Every behaviour a job store promises (IJobStore's contract), run against each driver by a subclass that
-/// says how to make a fresh, migrated store. A driver is done when this whole suite passes for it.
+/// Every behaviour the jobs and queues ports promise (<see cref="IJobStore"/>, <see cref="IQueueStore"/>), run against
+/// each driver (ConformanceRuns.cs). A driver is done when this whole suite passes for it.
 /// </summary>
-public abstract partial class JobStoreConformance : IAsyncLifetime
+public abstract class JobStoreConformance(StoreDriver driver) : StoreConformance(driver)
 {
-    private readonly List<IJobStore> _stores = [];
-
-    protected StoreUnderTest S { get; private set; } = null!;
-
-    /// <summary>A new store over the same data as every other store this test made ("another server"), migrated.</summary>
-    protected abstract Task<IJobStore> OpenStoreAsync(JobSignals signals, TimeProvider time);
-
-    /// <summary>Whether several stores (servers) may share the data at once.</summary>
-    protected abstract bool SupportsSeveralServers { get; }
-
-    public async Task InitializeAsync()
-    {
-        var time = new ManualTimeProvider();
-        var signals = new JobSignals();
-        S = new StoreUnderTest(await OpenAsync(signals, time), signals, time);
-    }
-
-    protected async Task<IJobStore> OpenAsync(JobSignals signals, TimeProvider time)
-    {
-        var store = await OpenStoreAsync(signals, time);
-        _stores.Add(store);
-        return store;
-    }
-
-    public virtual async Task DisposeAsync()
-    {
-        foreach (var store in _stores) await store.DisposeAsync();
-    }
-
     // ---- enqueue ------------------------------------------------------------------------------------------
 
     [Fact]
@@ -50,7 +21,7 @@ public abstract partial class JobStoreConformance : IAsyncLifetime
     {
         var payload = Enumerable.Range(0, 256).Select(i => (byte)i).ToArray();
         var job = S.Job(queue: "emails", priority: 7, uniqueKey: "k1", maxAttempts: 5, timeout: TimeSpan.FromSeconds(42)) with { Payload = payload };
-        var result = (await S.Store.JobInsertMany([job], default))[0];
+        var result = (await S.Jobs.JobInsertMany([job], default))[0];
 
         Assert.False(result.Existing);
         Assert.Equal(JobState.Available, result.State);
@@ -75,7 +46,7 @@ public abstract partial class JobStoreConformance : IAsyncLifetime
     public async Task Batch_insert_returns_one_result_per_job_in_order()
     {
         var jobs = Enumerable.Range(0, 250).Select(i => S.Job(payload: $"{{\"n\":{i}}}")).ToList();
-        var results = await S.Store.JobInsertMany(jobs, default);
+        var results = await S.Jobs.JobInsertMany(jobs, default);
 
         Assert.Equal(250, results.Count);
         Assert.Equal(250, results.Select(r => r.Id).Distinct().Count());
@@ -89,14 +60,14 @@ public abstract partial class JobStoreConformance : IAsyncLifetime
     {
         var id = await S.Insert(S.Job(delay: TimeSpan.FromMinutes(5)));
         Assert.Equal(JobState.Scheduled, (await S.Get(id)).State);
-        Assert.Equal(S.Now + TimeSpan.FromMinutes(5), await S.Store.JobGetNextDueAt(default));
-        Assert.Empty(await S.Store.JobGetAvailable("q", 10, null, S.Now, default));
+        Assert.Equal(S.Now + TimeSpan.FromMinutes(5), await S.Jobs.JobGetNextDueAt(default));
+        Assert.Empty(await S.Jobs.JobGetAvailable("q", 10, S.Now, default));
 
         S.Time.Advance(TimeSpan.FromMinutes(4));
-        Assert.Equal(0, await S.Store.JobPromoteDue(S.Now, 100, default));
+        Assert.Equal(0, await S.Jobs.JobPromoteDue(S.Now, 100, default));
         S.Time.Advance(TimeSpan.FromMinutes(1));
-        Assert.Equal(1, await S.Store.JobPromoteDue(S.Now, 100, default));
-        Assert.Null(await S.Store.JobGetNextDueAt(default));
+        Assert.Equal(1, await S.Jobs.JobPromoteDue(S.Now, 100, default));
+        Assert.Null(await S.Jobs.JobGetNextDueAt(default));
         var leased = await S.LeaseOne();
         Assert.Equal(id, leased.Id);
     }
@@ -104,8 +75,8 @@ public abstract partial class JobStoreConformance : IAsyncLifetime
     [Fact]
     public async Task Unique_key_held_by_live_job_returns_that_job()
     {
-        var first = (await S.Store.JobInsertMany([S.Job(uniqueKey: "u")], default))[0];
-        var second = (await S.Store.JobInsertMany([S.Job(uniqueKey: "u", payload: "\"other\"")], default))[0];
+        var first = (await S.Jobs.JobInsertMany([S.Job(uniqueKey: "u")], default))[0];
+        var second = (await S.Jobs.JobInsertMany([S.Job(uniqueKey: "u", payload: "\"other\"")], default))[0];
 
         Assert.False(first.Existing);
         Assert.True(second.Existing);
@@ -116,7 +87,7 @@ public abstract partial class JobStoreConformance : IAsyncLifetime
     [Fact]
     public async Task Unique_key_repeated_within_one_batch_yields_one_job()
     {
-        var results = await S.Store.JobInsertMany([S.Job(uniqueKey: "u"), S.Job(uniqueKey: "u"), S.Job(uniqueKey: "v")], default);
+        var results = await S.Jobs.JobInsertMany([S.Job(uniqueKey: "u"), S.Job(uniqueKey: "u"), S.Job(uniqueKey: "v")], default);
         Assert.Equal(results[0].Id, results[1].Id);
         Assert.True(results[1].Existing);
         Assert.NotEqual(results[0].Id, results[2].Id);
@@ -131,9 +102,9 @@ public abstract partial class JobStoreConformance : IAsyncLifetime
 
         var leased = await S.LeaseOne("a");
         // Running still holds the key.
-        Assert.True((await S.Store.JobInsertMany([S.Job(queue: "a", uniqueKey: "u")], default))[0].Existing);
-        await S.Store.JobSetCompleted([new Completion(leased.Id, leased.Attempt, null)], S.Now, default);
-        var again = (await S.Store.JobInsertMany([S.Job(queue: "a", uniqueKey: "u")], default))[0];
+        Assert.True((await S.Jobs.JobInsertMany([S.Job(queue: "a", uniqueKey: "u")], default))[0].Existing);
+        await S.Jobs.JobSetCompleted([new Completion(leased.Id, leased.Attempt, null)], S.Now, default);
+        var again = (await S.Jobs.JobInsertMany([S.Job(queue: "a", uniqueKey: "u")], default))[0];
         Assert.False(again.Existing);
         Assert.NotEqual(a, again.Id);
     }
@@ -151,9 +122,9 @@ public abstract partial class JobStoreConformance : IAsyncLifetime
         S.Time.Advance(TimeSpan.FromMilliseconds(1));
         var normalNew = await S.Insert(S.Job());
 
-        var first = await S.Store.JobGetAvailable("q", 3, null, S.Now, default);
+        var first = await S.Jobs.JobGetAvailable("q", 3, S.Now, default);
         Assert.Equal([high, normalOld, normalNew], first.Select(j => j.Id));
-        var rest = await S.Store.JobGetAvailable("q", 3, null, S.Now, default);
+        var rest = await S.Jobs.JobGetAvailable("q", 3, S.Now, default);
         Assert.Equal([low], rest.Select(j => j.Id));
     }
 
@@ -173,36 +144,36 @@ public abstract partial class JobStoreConformance : IAsyncLifetime
         Assert.Equal(1, job.Attempt);
         Assert.Equal(S.Now, job.StartedAt);
         Assert.Equal(TimeSpan.FromSeconds(2), job.Delay);
-        Assert.Empty(await S.Store.JobGetAvailable("q", 10, null, S.Now, default));
+        Assert.Empty(await S.Jobs.JobGetAvailable("q", 10, S.Now, default));
     }
 
     [Fact]
     public async Task Fetch_only_touches_its_own_queue()
     {
         await S.Insert(S.Job(queue: "a"));
-        Assert.Empty(await S.Store.JobGetAvailable("b", 10, null, S.Now, default));
-        Assert.Single(await S.Store.JobGetAvailable("a", 10, null, S.Now, default));
+        Assert.Empty(await S.Jobs.JobGetAvailable("b", 10, S.Now, default));
+        Assert.Single(await S.Jobs.JobGetAvailable("a", 10, S.Now, default));
     }
 
     [Fact]
     public async Task Paused_queue_hands_out_nothing_until_resumed()
     {
         await S.Insert(S.Job());
-        await S.Store.QueueSetPaused("q", true, S.Now, default);
-        Assert.Empty(await S.Store.JobGetAvailable("q", 10, null, S.Now, default));
-        Assert.True((await S.Store.QueueList(default)).Single(q => q.Name == "q").Paused);
+        await S.Queues.QueueSetPaused("q", true, S.Now, default);
+        Assert.Empty(await S.Jobs.JobGetAvailable("q", 10, S.Now, default));
+        Assert.True((await S.Queues.QueueList(default)).Single(q => q.Name == "q").Paused);
 
         var woken = S.Signals.NextJobsAvailable("q");
-        await S.Store.QueueSetPaused("q", false, S.Now, default);
+        await S.Queues.QueueSetPaused("q", false, S.Now, default);
         await woken.WaitAsync(TimeSpan.FromSeconds(10));
-        Assert.Single(await S.Store.JobGetAvailable("q", 10, null, S.Now, default));
+        Assert.Single(await S.Jobs.JobGetAvailable("q", 10, S.Now, default));
     }
 
     [Fact]
     public async Task Pausing_an_unknown_queue_creates_it()
     {
-        await S.Store.QueueSetPaused("fresh", true, S.Now, default);
-        var q = (await S.Store.QueueList(default)).Single(x => x.Name == "fresh");
+        await S.Queues.QueueSetPaused("fresh", true, S.Now, default);
+        var q = (await S.Queues.QueueList(default)).Single(x => x.Name == "fresh");
         Assert.True(q.Paused);
         Assert.All(q.Counts.Values, c => Assert.Equal(0, c));
     }
@@ -216,7 +187,7 @@ public abstract partial class JobStoreConformance : IAsyncLifetime
         var leased = await S.LeaseOne();
         S.Time.Advance(TimeSpan.FromSeconds(20));
 
-        var beats = await S.Store.JobExtendLeases([leased.Lease, new LeaseRef(leased.Id, leased.Attempt + 1), new LeaseRef(999_999_999, 1)], S.Now, default);
+        var beats = await S.Jobs.JobExtendLeases([leased.Lease, new LeaseRef(leased.Id, leased.Attempt + 1), new LeaseRef(999_999_999, 1)], S.Now, default);
         Assert.Equal(LeaseStatus.Ok, beats[0].Status);
         Assert.Equal(S.Now + TimeSpan.FromSeconds(30), beats[0].LeaseExpiresAt);
         Assert.Equal(LeaseStatus.Lost, beats[1].Status);
@@ -233,8 +204,8 @@ public abstract partial class JobStoreConformance : IAsyncLifetime
         using var wait = S.Signals.WaitFinished(id);
 
         var result = Encoding.UTF8.GetBytes("{\"ok\":true}");
-        var first = await S.Store.JobSetCompleted([new Completion(id, leased.Attempt, result)], S.Now, default);
-        var second = await S.Store.JobSetCompleted([new Completion(id, leased.Attempt, Encoding.UTF8.GetBytes("2"))], S.Now, default);
+        var first = await S.Jobs.JobSetCompleted([new Completion(id, leased.Attempt, result)], S.Now, default);
+        var second = await S.Jobs.JobSetCompleted([new Completion(id, leased.Attempt, Encoding.UTF8.GetBytes("2"))], S.Now, default);
 
         Assert.Equal(LeaseStatus.Ok, first[0].Status);
         Assert.Equal(LeaseStatus.Lost, second[0].Status);
@@ -252,7 +223,7 @@ public abstract partial class JobStoreConformance : IAsyncLifetime
     {
         var id = await S.Insert(S.Job());
         var leased = await S.LeaseOne();
-        var status = await S.Store.JobSetCompleted([new Completion(id, leased.Attempt + 1, null)], S.Now, default);
+        var status = await S.Jobs.JobSetCompleted([new Completion(id, leased.Attempt + 1, null)], S.Now, default);
         Assert.Equal(LeaseStatus.Lost, status[0].Status);
         Assert.Equal(JobState.Running, (await S.Get(id)).State);
     }
@@ -263,12 +234,12 @@ public abstract partial class JobStoreConformance : IAsyncLifetime
         var created = S.Now;
         var id = await S.Insert(S.Job(queue: "times", delay: TimeSpan.FromSeconds(10)));
         S.Time.Advance(TimeSpan.FromSeconds(25));
-        await S.Store.JobPromoteDue(S.Now, 10, default);
+        await S.Jobs.JobPromoteDue(S.Now, 10, default);
         var leased = await S.LeaseOne("times");
         var started = S.Now;
         S.Time.Advance(TimeSpan.FromSeconds(3));
 
-        var results = await S.Store.JobSetCompleted([new Completion(id, leased.Attempt, null), new Completion(id, leased.Attempt, null)], S.Now, default);
+        var results = await S.Jobs.JobSetCompleted([new Completion(id, leased.Attempt, null), new Completion(id, leased.Attempt, null)], S.Now, default);
 
         Assert.Equal(new CompletionResult(id, LeaseStatus.Ok, "times", new AttemptTimes(created, created + TimeSpan.FromSeconds(10), started)), results[0]);
         Assert.Equal(new CompletionResult(id, LeaseStatus.Lost, null, default), results[1]);
@@ -285,7 +256,7 @@ public abstract partial class JobStoreConformance : IAsyncLifetime
         {
             var leased = await S.LeaseOne();
             Assert.Equal(attempt, leased.Attempt);
-            var result = (await S.Store.JobSetFailed([new Failure(id, attempt, FailureKind.Error, $"boom {attempt}", "trace")], S.Rules, S.Now, default))[0];
+            var result = (await S.Jobs.JobSetFailed([new Failure(id, attempt, FailureKind.Error, $"boom {attempt}", "trace")], S.Rules, S.Now, default))[0];
             Assert.Equal(LeaseStatus.Ok, result.Status);
             if (attempt < 3)
             {
@@ -293,9 +264,9 @@ public abstract partial class JobStoreConformance : IAsyncLifetime
                 Assert.Equal(S.Now + expectedDelays[attempt - 1], result.RunAt);
                 var job = await S.Get(id);
                 Assert.Equal(JobState.Failed, job.State);
-                Assert.Empty(await S.Store.JobGetAvailable("q", 1, null, S.Now, default));
+                Assert.Empty(await S.Jobs.JobGetAvailable("q", 1, S.Now, default));
                 S.Time.Advance(expectedDelays[attempt - 1]);
-                Assert.Equal(1, await S.Store.JobPromoteDue(S.Now, 10, default));
+                Assert.Equal(1, await S.Jobs.JobPromoteDue(S.Now, 10, default));
             }
             else
             {
@@ -319,19 +290,19 @@ public abstract partial class JobStoreConformance : IAsyncLifetime
         var first = await S.LeaseOne("times");
         var firstStarted = S.Now;
         S.Time.Advance(TimeSpan.FromSeconds(1));
-        var failed = (await S.Store.JobSetFailed([new Failure(id, first.Attempt, FailureKind.Error, "boom")], S.Rules, S.Now, default))[0];
+        var failed = (await S.Jobs.JobSetFailed([new Failure(id, first.Attempt, FailureKind.Error, "boom")], S.Rules, S.Now, default))[0];
         Assert.Equal(new AttemptTimes(created, created, firstStarted), failed.Times);
         Assert.Equal("times", failed.Queue);
 
         var retryAt = failed.RunAt!.Value;
         S.Time.AdvanceTo(retryAt + TimeSpan.FromSeconds(5));
-        await S.Store.JobPromoteDue(S.Now, 10, default);
+        await S.Jobs.JobPromoteDue(S.Now, 10, default);
         var second = await S.LeaseOne("times");
         var secondStarted = S.Now;
-        var dead = (await S.Store.JobSetFailed([new Failure(id, second.Attempt, FailureKind.Discard, "no")], S.Rules, S.Now, default))[0];
+        var dead = (await S.Jobs.JobSetFailed([new Failure(id, second.Attempt, FailureKind.Discard, "no")], S.Rules, S.Now, default))[0];
         Assert.Equal(new AttemptTimes(created, retryAt, secondStarted), dead.Times);
 
-        var stale = (await S.Store.JobSetFailed([new Failure(id, second.Attempt, FailureKind.Error, "late")], S.Rules, S.Now, default))[0];
+        var stale = (await S.Jobs.JobSetFailed([new Failure(id, second.Attempt, FailureKind.Error, "late")], S.Rules, S.Now, default))[0];
         Assert.Equal(LeaseStatus.Lost, stale.Status);
         Assert.Equal(default, stale.Times);
     }
@@ -341,7 +312,7 @@ public abstract partial class JobStoreConformance : IAsyncLifetime
     {
         var id = await S.Insert(S.Job(maxAttempts: 10));
         var leased = await S.LeaseOne();
-        var result = (await S.Store.JobSetFailed([new Failure(id, leased.Attempt, FailureKind.Discard, "bad input")], S.Rules, S.Now, default))[0];
+        var result = (await S.Jobs.JobSetFailed([new Failure(id, leased.Attempt, FailureKind.Discard, "bad input")], S.Rules, S.Now, default))[0];
         Assert.Equal(JobState.Dead, result.State);
         Assert.Equal(JobState.Dead, (await S.Get(id)).State);
     }
@@ -351,7 +322,7 @@ public abstract partial class JobStoreConformance : IAsyncLifetime
     {
         var id = await S.Insert(S.Job());
         var leased = await S.LeaseOne();
-        var result = (await S.Store.JobSetFailed([new Failure(id, leased.Attempt + 1, FailureKind.Error, "late")], S.Rules, S.Now, default))[0];
+        var result = (await S.Jobs.JobSetFailed([new Failure(id, leased.Attempt + 1, FailureKind.Error, "late")], S.Rules, S.Now, default))[0];
         Assert.Equal(LeaseStatus.Lost, result.Status);
         var job = await S.Get(id);
         Assert.Equal(JobState.Running, job.State);
@@ -363,7 +334,7 @@ public abstract partial class JobStoreConformance : IAsyncLifetime
     {
         var id = await S.Insert(S.Job());
         var leased = await S.LeaseOne();
-        var result = (await S.Store.JobSetFailed([new Failure(id, leased.Attempt, FailureKind.Released, "shutdown")], S.Rules, S.Now, default))[0];
+        var result = (await S.Jobs.JobSetFailed([new Failure(id, leased.Attempt, FailureKind.Released, "shutdown")], S.Rules, S.Now, default))[0];
         Assert.Equal(JobState.Available, result.State);
         var job = await S.Get(id);
         Assert.Equal(0, job.Attempt);
@@ -379,20 +350,20 @@ public abstract partial class JobStoreConformance : IAsyncLifetime
         var id = await S.Insert(S.Job(timeout: TimeSpan.FromSeconds(10), maxAttempts: 2));
         var first = await S.LeaseOne();
         S.Time.Advance(TimeSpan.FromSeconds(9));
-        Assert.Empty(await S.Store.JobGetExpiredLeases(S.Now, 10, default));
+        Assert.Empty(await S.Jobs.JobGetExpiredLeases(S.Now, 10, default));
         S.Time.Advance(TimeSpan.FromSeconds(1));
-        var expired = await S.Store.JobGetExpiredLeases(S.Now, 10, default);
+        var expired = await S.Jobs.JobGetExpiredLeases(S.Now, 10, default);
         Assert.Equal([first.Lease], expired);
 
-        var rescue = await S.Store.JobSetFailed([new Failure(id, first.Attempt, FailureKind.LeaseExpired, "lease expired")], S.Rules, S.Now, default);
+        var rescue = await S.Jobs.JobSetFailed([new Failure(id, first.Attempt, FailureKind.LeaseExpired, "lease expired")], S.Rules, S.Now, default);
         Assert.Equal(JobState.Available, rescue[0].State);
         var second = await S.LeaseOne();
         Assert.Equal(2, second.Attempt);
         // The first worker wakes up late: its lease is gone.
-        Assert.Equal(LeaseStatus.Lost, (await S.Store.JobSetCompleted([new Completion(id, first.Attempt, null)], S.Now, default))[0].Status);
+        Assert.Equal(LeaseStatus.Lost, (await S.Jobs.JobSetCompleted([new Completion(id, first.Attempt, null)], S.Now, default))[0].Status);
 
         S.Time.Advance(TimeSpan.FromSeconds(10));
-        await S.Store.JobSetFailed([new Failure(id, second.Attempt, FailureKind.LeaseExpired, "lease expired")], S.Rules, S.Now, default);
+        await S.Jobs.JobSetFailed([new Failure(id, second.Attempt, FailureKind.LeaseExpired, "lease expired")], S.Rules, S.Now, default);
         var dead = await S.Get(id);
         Assert.Equal(JobState.Dead, dead.State);
         Assert.Equal(2, dead.Errors.Count);
@@ -404,11 +375,11 @@ public abstract partial class JobStoreConformance : IAsyncLifetime
         var id = await S.Insert(S.Job(timeout: TimeSpan.FromSeconds(10)));
         var leased = await S.LeaseOne();
         S.Time.Advance(TimeSpan.FromSeconds(11));
-        var expired = await S.Store.JobGetExpiredLeases(S.Now, 10, default);
+        var expired = await S.Jobs.JobGetExpiredLeases(S.Now, 10, default);
         Assert.Single(expired);
-        await S.Store.JobExtendLeases([leased.Lease], S.Now, default);
+        await S.Jobs.JobExtendLeases([leased.Lease], S.Now, default);
 
-        var rescue = await S.Store.JobSetFailed([new Failure(id, leased.Attempt, FailureKind.LeaseExpired, "lease expired")], S.Rules, S.Now, default);
+        var rescue = await S.Jobs.JobSetFailed([new Failure(id, leased.Attempt, FailureKind.LeaseExpired, "lease expired")], S.Rules, S.Now, default);
         Assert.Equal(LeaseStatus.Lost, rescue[0].Status);
         Assert.Equal(JobState.Running, (await S.Get(id)).State);
     }
@@ -422,14 +393,14 @@ public abstract partial class JobStoreConformance : IAsyncLifetime
         var running = await S.Insert(S.Job(queue: "r"));
         var leased = await S.LeaseOne("r");
 
-        Assert.Equal(CancelOutcome.Cancelled, await S.Store.JobCancel(waiting, S.Now, default));
+        Assert.Equal(CancelOutcome.Cancelled, await S.Jobs.JobCancel(waiting, S.Now, default));
         Assert.Equal(JobState.Cancelled, (await S.Get(waiting)).State);
-        Assert.Equal(CancelOutcome.AlreadyFinished, await S.Store.JobCancel(waiting, S.Now, default));
-        Assert.Equal(CancelOutcome.NotFound, await S.Store.JobCancel(987_654_321, S.Now, default));
+        Assert.Equal(CancelOutcome.AlreadyFinished, await S.Jobs.JobCancel(waiting, S.Now, default));
+        Assert.Equal(CancelOutcome.NotFound, await S.Jobs.JobCancel(987_654_321, S.Now, default));
 
-        Assert.Equal(CancelOutcome.CancelRequested, await S.Store.JobCancel(running, S.Now, default));
-        Assert.Equal(LeaseStatus.CancelRequested, (await S.Store.JobExtendLeases([leased.Lease], S.Now, default))[0].Status);
-        var stopped = await S.Store.JobSetFailed([new Failure(running, leased.Attempt, FailureKind.Error, "cancelled by request")], S.Rules, S.Now, default);
+        Assert.Equal(CancelOutcome.CancelRequested, await S.Jobs.JobCancel(running, S.Now, default));
+        Assert.Equal(LeaseStatus.CancelRequested, (await S.Jobs.JobExtendLeases([leased.Lease], S.Now, default))[0].Status);
+        var stopped = await S.Jobs.JobSetFailed([new Failure(running, leased.Attempt, FailureKind.Error, "cancelled by request")], S.Rules, S.Now, default);
         Assert.Equal(JobState.Cancelled, stopped[0].State);
         Assert.Equal(JobState.Cancelled, (await S.Get(running)).State);
     }
@@ -439,9 +410,9 @@ public abstract partial class JobStoreConformance : IAsyncLifetime
     {
         var id = await S.Insert(S.Job(timeout: TimeSpan.FromSeconds(5)));
         var leased = await S.LeaseOne();
-        await S.Store.JobCancel(id, S.Now, default);
+        await S.Jobs.JobCancel(id, S.Now, default);
         S.Time.Advance(TimeSpan.FromSeconds(5));
-        await S.Store.JobSetFailed([new Failure(id, leased.Attempt, FailureKind.LeaseExpired, "lease expired")], S.Rules, S.Now, default);
+        await S.Jobs.JobSetFailed([new Failure(id, leased.Attempt, FailureKind.LeaseExpired, "lease expired")], S.Rules, S.Now, default);
         Assert.Equal(JobState.Cancelled, (await S.Get(id)).State);
     }
 
@@ -457,9 +428,9 @@ public abstract partial class JobStoreConformance : IAsyncLifetime
         await S.Insert(S.Job(queue: "m", delay: TimeSpan.FromMinutes(1)));
         await S.Insert(S.Job(queue: "n"));
         var leased = await S.LeaseOne("n");
-        await S.Store.JobSetCompleted([new Completion(leased.Id, leased.Attempt, null)], S.Now, default);
+        await S.Jobs.JobSetCompleted([new Completion(leased.Id, leased.Attempt, null)], S.Now, default);
 
-        var queues = await S.Store.QueueList(default);
+        var queues = await S.Queues.QueueList(default);
         var m = queues.Single(q => q.Name == "m");
         Assert.Equal(2, m.Counts[JobState.Available]);
         Assert.Equal(1, m.Counts[JobState.Scheduled]);
@@ -479,16 +450,16 @@ public abstract partial class JobStoreConformance : IAsyncLifetime
         await S.Insert(S.Job(queue: "other"));
         var leased = await S.LeaseOne("p"); // the oldest becomes running
 
-        var page1 = await S.Store.JobList(new JobQuery("p", JobState.Available, 4, null), default);
+        var page1 = await S.Jobs.JobList(new JobQuery("p", JobState.Available, 4, null), default);
         Assert.Equal(ids.AsEnumerable().Reverse().Take(4), page1.Jobs.Select(j => j.Id));
         Assert.NotNull(page1.Next);
-        var page2 = await S.Store.JobList(new JobQuery("p", JobState.Available, 4, page1.Next), default);
+        var page2 = await S.Jobs.JobList(new JobQuery("p", JobState.Available, 4, page1.Next), default);
         Assert.Equal(ids.AsEnumerable().Reverse().Skip(4).Take(2), page2.Jobs.Select(j => j.Id));
         Assert.Null(page2.Next);
 
-        var running = await S.Store.JobList(new JobQuery(null, JobState.Running, 10, null), default);
+        var running = await S.Jobs.JobList(new JobQuery(null, JobState.Running, 10, null), default);
         Assert.Equal([leased.Id], running.Jobs.Select(j => j.Id));
-        var all = await S.Store.JobList(new JobQuery(null, null, 100, null), default);
+        var all = await S.Jobs.JobList(new JobQuery(null, null, 100, null), default);
         Assert.Equal(8, all.Jobs.Count);
     }
 
@@ -497,19 +468,19 @@ public abstract partial class JobStoreConformance : IAsyncLifetime
     {
         var done = await S.Insert(S.Job());
         var leased = await S.LeaseOne();
-        await S.Store.JobSetCompleted([new Completion(done, leased.Attempt, null)], S.Now, default);
+        await S.Jobs.JobSetCompleted([new Completion(done, leased.Attempt, null)], S.Now, default);
         var waiting = await S.Insert(S.Job(delay: TimeSpan.FromDays(30)));
         S.Time.Advance(TimeSpan.FromHours(2));
 
-        Assert.Equal(0, await S.Store.JobDeleteFinished(JobState.Succeeded, S.Now - TimeSpan.FromHours(3), 100, default));
-        Assert.Equal(0, await S.Store.JobDeleteFinished(JobState.Dead, S.Now, 100, default));
-        Assert.Equal(1, await S.Store.JobDeleteFinished(JobState.Succeeded, S.Now - TimeSpan.FromHours(1), 100, default));
-        Assert.Null(await S.Store.JobGet(done, default));
-        Assert.NotNull(await S.Store.JobGet(waiting, default));
+        Assert.Equal(0, await S.Jobs.JobDeleteFinished(JobState.Succeeded, S.Now - TimeSpan.FromHours(3), 100, default));
+        Assert.Equal(0, await S.Jobs.JobDeleteFinished(JobState.Dead, S.Now, 100, default));
+        Assert.Equal(1, await S.Jobs.JobDeleteFinished(JobState.Succeeded, S.Now - TimeSpan.FromHours(1), 100, default));
+        Assert.Null(await S.Jobs.JobGet(done, default));
+        Assert.NotNull(await S.Jobs.JobGet(waiting, default));
 
         // Delete the newest job too, then insert: the new id must be fresh, never a pruned one.
-        await S.Store.JobCancel(waiting, S.Now, default);
-        Assert.Equal(1, await S.Store.JobDeleteFinished(JobState.Cancelled, S.Now + TimeSpan.FromSeconds(1), 100, default));
+        await S.Jobs.JobCancel(waiting, S.Now, default);
+        Assert.Equal(1, await S.Jobs.JobDeleteFinished(JobState.Cancelled, S.Now + TimeSpan.FromSeconds(1), 100, default));
         var fresh = await S.Insert(S.Job());
         Assert.True(fresh > waiting, $"id {fresh} reuses a pruned id (max was {waiting})");
     }
@@ -529,7 +500,7 @@ public abstract partial class JobStoreConformance : IAsyncLifetime
 
         S.Time.Advance(TimeSpan.FromMinutes(1));
         var promoted = S.Signals.NextJobsAvailable("sig");
-        await S.Store.JobPromoteDue(S.Now, 10, default);
+        await S.Jobs.JobPromoteDue(S.Now, 10, default);
         await promoted.WaitAsync(TimeSpan.FromSeconds(10));
     }
 
@@ -540,10 +511,10 @@ public abstract partial class JobStoreConformance : IAsyncLifetime
     {
         const int jobCount = 2000;
         for (var i = 0; i < jobCount; i += 500)
-            await S.Store.JobInsertMany(Enumerable.Range(i, 500).Select(n => S.Job(queue: "c", payload: n.ToString())).ToList(), default);
+            await S.Jobs.JobInsertMany(Enumerable.Range(i, 500).Select(n => S.Job(queue: "c", payload: n.ToString())).ToList(), default);
 
-        var stores = new List<IJobStore> { S.Store };
-        if (SupportsSeveralServers) stores.Add(await OpenAsync(new JobSignals(), S.Time));
+        var stores = new List<IStore> { S.Store };
+        if (Driver.SupportsSeveralServers) stores.Add(await OpenAsync(new JobSignals(), S.Time));
 
         var seen = new ConcurrentDictionary<long, int>();
         var workers = Enumerable.Range(0, 8).Select(w => Task.Run(async () =>
@@ -551,27 +522,27 @@ public abstract partial class JobStoreConformance : IAsyncLifetime
             var store = stores[w % stores.Count];
             while (true)
             {
-                var jobs = await store.JobGetAvailable("c", 1 + w * 7 % 40, null, S.Now, default);
+                var jobs = await store.Jobs.JobGetAvailable("c", 1 + w * 7 % 40, S.Now, default);
                 if (jobs.Count == 0) return;
                 foreach (var j in jobs) seen.AddOrUpdate(j.Id, 1, (_, n) => n + 1);
-                await store.JobSetCompleted(jobs.Select(j => new Completion(j.Id, j.Attempt, null)).ToList(), S.Now, default);
+                await store.Jobs.JobSetCompleted(jobs.Select(j => new Completion(j.Id, j.Attempt, null)).ToList(), S.Now, default);
             }
         })).ToList();
         await Task.WhenAll(workers);
 
         Assert.Equal(jobCount, seen.Count);
         Assert.All(seen, kv => Assert.Equal(1, kv.Value));
-        var q = (await S.Store.QueueList(default)).Single(x => x.Name == "c");
+        var q = (await S.Queues.QueueList(default)).Single(x => x.Name == "c");
         Assert.Equal(jobCount, q.Counts[JobState.Succeeded]);
     }
 
     [Fact]
     public async Task Concurrent_enqueues_with_one_unique_key_make_one_job()
     {
-        var stores = new List<IJobStore> { S.Store };
-        if (SupportsSeveralServers) stores.Add(await OpenAsync(new JobSignals(), S.Time));
+        var stores = new List<IStore> { S.Store };
+        if (Driver.SupportsSeveralServers) stores.Add(await OpenAsync(new JobSignals(), S.Time));
         var results = await Task.WhenAll(Enumerable.Range(0, 40).Select(i => Task.Run(() =>
-            stores[i % stores.Count].JobInsertMany([S.Job(queue: "uq", uniqueKey: "same")], default))));
+            stores[i % stores.Count].Jobs.JobInsertMany([S.Job(queue: "uq", uniqueKey: "same")], default))));
         var ids = results.Select(r => r[0].Id).Distinct().ToList();
         Assert.Single(ids);
         Assert.Equal(39, results.Count(r => r[0].Existing));

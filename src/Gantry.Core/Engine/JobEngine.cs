@@ -16,6 +16,7 @@ namespace Gantry.Core.Engine;
 public sealed class JobEngine
 {
     private readonly IJobStore _store;
+    private readonly IQueueStore _queues;
     private readonly JobSignals _signals;
     private readonly TimeProvider _time;
     private readonly GantryEngineOptions _options;
@@ -25,12 +26,14 @@ public sealed class JobEngine
     private readonly JobLog? _jobLog;
     private readonly ConcurrentDictionary<string, QueueFetcher> _fetchers = new(StringComparer.Ordinal);
 
-    public JobEngine(IJobStore store, JobSignals signals, IOptions<GantryEngineOptions> options, TimeProvider time,
+    public JobEngine(IStore store, JobSignals signals, IOptions<GantryEngineOptions> options, TimeProvider time,
         FailureRules failureRules, ILogger<JobEngine> log, IEnumerable<IQueueCountsSource>? otherQueues = null, JobLog? jobLog = null)
     {
         _jobLog = jobLog;
         _otherQueues = otherQueues?.ToArray() ?? [];
-        _store = store;
+        _store = store.Jobs;
+        _queues = store.Queues;
+        StoreCapabilities = store.Capabilities;
         _signals = signals;
         _time = time;
         _options = options.Value;
@@ -43,7 +46,7 @@ public sealed class JobEngine
 
     public FailureRules FailureRules { get; }
 
-    public StoreCapabilities StoreCapabilities => _store.Capabilities;
+    public StoreCapabilities StoreCapabilities { get; }
 
     public async Task<EnqueueResult> EnqueueAsync(EnqueueRequest request, CancellationToken ct = default)
     {
@@ -183,12 +186,12 @@ public sealed class JobEngine
     }
 
     /// <summary>The store's queues alone, for a front that adds its own in-memory counts itself.</summary>
-    public Task<IReadOnlyList<QueueSummary>> ListStoredQueuesAsync(CancellationToken ct = default) => _store.QueueList(ct);
+    public Task<IReadOnlyList<QueueSummary>> ListStoredQueuesAsync(CancellationToken ct = default) => _queues.QueueList(ct);
 
     /// <summary>The store's queues and the in-memory lanes' queues; a name in both is one queue with the counts added.</summary>
     public async Task<IReadOnlyList<QueueSummary>> ListQueuesAsync(CancellationToken ct = default)
     {
-        var stored = await _store.QueueList(ct).ConfigureAwait(false);
+        var stored = await _queues.QueueList(ct).ConfigureAwait(false);
         if (_otherQueues.Length == 0) return stored;
         var merged = stored.ToDictionary(q => q.Name, StringComparer.Ordinal);
         foreach (var source in _otherQueues)
@@ -210,7 +213,7 @@ public sealed class JobEngine
     private static DateTimeOffset? Earliest(DateTimeOffset? a, DateTimeOffset? b) => a is null ? b : b is null ? a : a < b ? a : b;
 
     public Task SetQueuePausedAsync(string queue, bool paused, CancellationToken ct = default) =>
-        _store.QueueSetPaused(QueueName.Validate(queue), paused, _time.GetUtcNow(), ct);
+        _queues.QueueSetPaused(QueueName.Validate(queue), paused, _time.GetUtcNow(), ct);
 
     private void CheckWait(TimeSpan wait, string field)
     {

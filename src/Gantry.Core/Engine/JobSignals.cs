@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Gantry.Core.Storage;
 
 namespace Gantry.Core.Engine;
 
@@ -7,7 +8,7 @@ namespace Gantry.Core.Engine;
 /// them) and the engine's waiters (long-polling fetchers, result waiters, the scheduler). Stores shared by
 /// several servers forward the other servers' notifications here too, so waiting never needs polling.
 /// </summary>
-public sealed class JobSignals
+public sealed class JobSignals : INotifier
 {
     private readonly ConcurrentDictionary<string, AsyncPulse> _queues = new(StringComparer.Ordinal);
     private readonly Dictionary<long, Waiter> _finishWaiters = new();
@@ -15,6 +16,15 @@ public sealed class JobSignals
     private readonly AsyncPulse _recurring = new();
     private long _plannedSchedulerWake = long.MaxValue;
     private int _finishWaiterCount;
+
+    /// <summary>Committed changes from a driver: wakes whoever waits for them.</summary>
+    public void Announce(ChangeSet committed)
+    {
+        foreach (var queue in committed.QueuesWithAvailableJobs) JobsAvailable(queue);
+        if (committed.FinishedJobs.Count > 0) JobsFinished(committed.FinishedJobs);
+        if (committed.EarliestDue is { } due) JobScheduled(due);
+        if (committed.RecurringChanged) RecurringChanged();
+    }
 
     /// <summary>Jobs became available in <paramref name="queue"/> (enqueued, due, retried, released, or the queue was resumed).</summary>
     public void JobsAvailable(string queue)

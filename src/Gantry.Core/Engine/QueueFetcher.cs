@@ -88,7 +88,7 @@ internal sealed class QueueFetcher
             IReadOnlyList<LeasedJob> jobs;
             try
             {
-                jobs = await _store.JobGetAvailable(_queue, Math.Min(wanted, _maxPerCall), null, _time.GetUtcNow(), CancellationToken.None);
+                jobs = await _store.JobGetAvailable(_queue, Math.Min(wanted, _maxPerCall), _time.GetUtcNow(), CancellationToken.None);
             }
             catch (Exception ex)
             {

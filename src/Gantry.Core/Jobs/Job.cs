@@ -21,7 +21,6 @@ public sealed record Job
     public DateTimeOffset? StartedAt { get; init; }
     public DateTimeOffset? FinishedAt { get; init; }
     public DateTimeOffset? LeaseExpiresAt { get; init; }
-    public string? WorkerId { get; init; }
     public bool CancelRequested { get; init; }
     public ReadOnlyMemory<byte>? Result { get; init; }
     /// <summary>Oldest first; bounded by <see cref="Options.JobLimits.MaxErrorHistory"/>.</summary>

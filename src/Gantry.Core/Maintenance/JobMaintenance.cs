@@ -12,7 +12,7 @@ namespace Gantry.Core.Maintenance;
 /// finished jobs. The background services call them on timers; tests call them directly after moving a fake
 /// clock, so no test sleeps.
 /// </summary>
-public sealed class JobMaintenance(IJobStore store, FailureRules rules, IOptions<GantryEngineOptions> options, TimeProvider time,
+public sealed class JobMaintenance(IJobStore store, IRecurringStore recurring, FailureRules rules, IOptions<GantryEngineOptions> options, TimeProvider time,
     JobLog? jobLog = null)
 {
     /// <summary>Defaults to 1000 jobs per promotion or rescue statement, so one pass never holds locks for long.</summary>
@@ -78,7 +78,7 @@ public sealed class JobMaintenance(IJobStore store, FailureRules rules, IOptions
         int fires;
         do
         {
-            fires = await store.RecurringDeleteFiresBefore(now - retention.RecurringFires, retention.PruneBatchSize, ct).ConfigureAwait(false);
+            fires = await recurring.RecurringDeleteFiresBefore(now - retention.RecurringFires, retention.PruneBatchSize, ct).ConfigureAwait(false);
         } while (fires == retention.PruneBatchSize);
         return total;
     }

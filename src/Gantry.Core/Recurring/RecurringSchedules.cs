@@ -10,12 +10,12 @@ namespace Gantry.Core.Recurring;
 
 /// <summary>
 /// Recurring schedules' front door (HTTP, CLI, SDK and the configuration file all come through here) and the firing
-/// pass the recurring loop runs. Every fire goes through the store's one-transaction <see cref="IJobStore.RecurringFire"/>,
+/// pass the recurring loop runs. Every fire goes through the store's one-transaction <see cref="IRecurringStore.RecurringFire"/>,
 /// so servers sharing a store never fire a tick twice, whatever their clocks and timers do.
 /// </summary>
 public sealed class RecurringSchedules
 {
-    private readonly IJobStore _store;
+    private readonly IRecurringStore _store;
     private readonly ICronParser _cron;
     private readonly JobSignals _signals;
     private readonly TimeProvider _time;
@@ -23,7 +23,7 @@ public sealed class RecurringSchedules
     private readonly RecurringRules _rules;
     private readonly ILogger<RecurringSchedules> _log;
 
-    public RecurringSchedules(IJobStore store, ICronParser cron, JobSignals signals, IOptions<GantryEngineOptions> options,
+    public RecurringSchedules(IRecurringStore store, ICronParser cron, JobSignals signals, IOptions<GantryEngineOptions> options,
         TimeProvider time, ILogger<RecurringSchedules> log)
     {
         _store = store;

@@ -234,7 +234,7 @@ public abstract class RecurringClockTests : IAsyncLifetime
         var queue = Names.Queue();
         await SaveAsync("* * * * *", queue);
         // As if another server with other time zone data saved it: the store holds a zone this server does not know.
-        var store = Server.App.Services.GetRequiredService<Gantry.Core.Storage.IJobStore>();
+        var store = Server.App.Services.GetRequiredService<Gantry.Core.Storage.IRecurringStore>();
         var good = (await Schedules.GetAsync(queue))!;
         await store.RecurringSave(good with { Definition = good.Definition with { Name = "unreadable", TimeZone = "Mars/Olympus_Mons" } }, default);
 

@@ -1,25 +1,16 @@
 using Gantry.Core.Jobs;
-using Gantry.Core.Queues;
 using Microsoft.Data.Sqlite;
 
 namespace Gantry.Storage.Sqlite;
 
-/// <summary>Read operations of the embedded store. They run on pooled read connections, beside the writer:
-/// WAL mode lets readers see the last commit without waiting for the writer.</summary>
-internal sealed partial class SqliteJobReads(string connectionString)
+/// <summary>The jobs port's reads.</summary>
+internal sealed partial class SqliteReads
 {
     internal const string JobColumns =
         "id, queue, state, priority, run_at, payload, unique_key, attempt, max_attempts, timeout_ms, " +
         "created_at, started_at, finished_at, lease_expires_at, cancel_requested, result, errors";
 
-    private SqliteConnection Open()
-    {
-        var c = new SqliteConnection(connectionString);
-        c.Open();
-        return c;
-    }
-
-    public Job? Get(long id)
+    public Job? JobGet(long id)
     {
         using var db = Open();
         using var cmd = db.CreateCommand();
@@ -29,7 +20,7 @@ internal sealed partial class SqliteJobReads(string connectionString)
         return r.Read() ? ReadJob(r) : null;
     }
 
-    public JobPage List(JobQuery query)
+    public JobPage JobList(JobQuery query)
     {
         using var db = Open();
         using var cmd = db.CreateCommand();
@@ -61,7 +52,7 @@ internal sealed partial class SqliteJobReads(string connectionString)
         return new JobPage(jobs, next);
     }
 
-    public IReadOnlyList<LeaseRef> ExpiredLeases(DateTimeOffset now, int limit)
+    public IReadOnlyList<LeaseRef> JobGetExpiredLeases(DateTimeOffset now, int limit)
     {
         using var db = Open();
         using var cmd = db.CreateCommand();
@@ -77,48 +68,12 @@ internal sealed partial class SqliteJobReads(string connectionString)
         return leases;
     }
 
-    public DateTimeOffset? NextDueAt()
+    public DateTimeOffset? JobGetNextDueAt()
     {
         using var db = Open();
         using var cmd = db.CreateCommand();
         cmd.CommandText = "SELECT min(run_at) FROM gantry_jobs WHERE state IN (0, 4)";
         return SqliteTime.FromDb(cmd.ExecuteScalar());
-    }
-
-    public IReadOnlyList<QueueSummary> Queues()
-    {
-        using var db = Open();
-        using var tx = db.BeginTransaction(deferred: true); // one snapshot for all three reads
-        var queues = new SortedDictionary<string, (bool Paused, Dictionary<JobState, long> Counts, DateTimeOffset? Oldest)>(StringComparer.Ordinal);
-        using (var cmd = db.CreateCommand())
-        {
-            cmd.CommandText = "SELECT name, paused FROM gantry_queues";
-            using var r = cmd.ExecuteReader();
-            while (r.Read()) queues[r.GetString(0)] = (r.GetInt64(1) != 0, JobStates.All.ToDictionary(s => s, _ => 0L), null);
-        }
-        using (var cmd = db.CreateCommand())
-        {
-            cmd.CommandText = "SELECT queue, state, count(*) FROM gantry_jobs GROUP BY queue, state";
-            using var r = cmd.ExecuteReader();
-            while (r.Read())
-            {
-                var name = r.GetString(0);
-                if (!queues.TryGetValue(name, out var q))
-                    queues[name] = q = (false, JobStates.All.ToDictionary(s => s, _ => 0L), null);
-                q.Counts[(JobState)r.GetInt32(1)] = r.GetInt64(2);
-            }
-        }
-        using (var cmd = db.CreateCommand())
-        {
-            cmd.CommandText = "SELECT queue, min(run_at) FROM gantry_jobs WHERE state = 1 GROUP BY queue";
-            using var r = cmd.ExecuteReader();
-            while (r.Read())
-            {
-                if (queues.TryGetValue(r.GetString(0), out var q))
-                    queues[r.GetString(0)] = q with { Oldest = SqliteTime.FromDb(r.GetInt64(1)) };
-            }
-        }
-        return queues.Select(kv => new QueueSummary(kv.Key, kv.Value.Paused, kv.Value.Counts, kv.Value.Oldest)).ToList();
     }
 
     internal static Job ReadJob(SqliteDataReader r) => new()

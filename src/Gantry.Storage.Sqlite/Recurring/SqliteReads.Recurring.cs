@@ -3,27 +3,27 @@ using Microsoft.Data.Sqlite;
 
 namespace Gantry.Storage.Sqlite;
 
-/// <summary>Recurring schedules' reads, on the pooled read connections.</summary>
-internal sealed partial class SqliteJobReads
+/// <summary>The recurring schedules port's reads.</summary>
+internal sealed partial class SqliteReads
 {
     private const string RecurringColumns =
         "name, cron, time_zone, queue, payload, priority, max_attempts, timeout_ms, misfire, skip_if_running, source, paused, " +
         "next_fire_at, last_fire_at, last_job_id, created_at, updated_at";
 
-    public RecurringSchedule? GetRecurring(string name) =>
+    public RecurringSchedule? RecurringGet(string name) =>
         ReadRecurring($"SELECT {RecurringColumns} FROM gantry_recurring WHERE name = $name", ("$name", name)).FirstOrDefault();
 
-    public IReadOnlyList<RecurringSchedule> ListRecurring() =>
+    public IReadOnlyList<RecurringSchedule> RecurringList() =>
         ReadRecurring($"SELECT {RecurringColumns} FROM gantry_recurring ORDER BY name");
 
-    public IReadOnlyList<RecurringSchedule> DueRecurring(DateTimeOffset now, int limit) =>
+    public IReadOnlyList<RecurringSchedule> RecurringGetDue(DateTimeOffset now, int limit) =>
         ReadRecurring($"""
             SELECT {RecurringColumns} FROM gantry_recurring
             WHERE paused = 0 AND next_fire_at IS NOT NULL AND next_fire_at <= $now
             ORDER BY next_fire_at LIMIT $limit
             """, ("$now", SqliteTime.ToDb(now)), ("$limit", limit));
 
-    public DateTimeOffset? NextRecurringFireAt()
+    public DateTimeOffset? RecurringGetNextFireAt()
     {
         using var db = Open();
         using var cmd = db.CreateCommand();
@@ -31,7 +31,7 @@ internal sealed partial class SqliteJobReads
         return SqliteTime.FromDb(cmd.ExecuteScalar());
     }
 
-    public IReadOnlyList<RecurringFireRecord> ListRecurringFires(string name, int limit)
+    public IReadOnlyList<RecurringFireRecord> RecurringListFires(string name, int limit)
     {
         using var db = Open();
         using var cmd = db.CreateCommand();

@@ -1,87 +1,12 @@
-using System.Runtime.InteropServices;
-using Gantry.Core.Engine;
 using Gantry.Core.Jobs;
 using Microsoft.Data.Sqlite;
 
 namespace Gantry.Storage.Sqlite;
 
-/// <summary>
-/// Every write operation of the embedded store, run only on the writer thread (<see cref="SqliteWriter"/>).
-/// Hot statements are prepared once and reused. Each operation notes what it will announce after the
-/// commit (queues with new available jobs, finished jobs, new schedule times).
-/// </summary>
-internal sealed partial class SqliteJobWrites : IDisposable
+/// <summary>The jobs port's writes (<see cref="Gantry.Core.Storage.IJobStore"/>), on the writer thread.</summary>
+internal sealed partial class SqliteWrites
 {
-    private readonly SqliteConnection _db;
-    private readonly HashSet<string> _knownQueues = new(StringComparer.Ordinal);
-    private readonly HashSet<string> _pausedQueues = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, SqliteCommand> _prepared = new(StringComparer.Ordinal);
-    private readonly Announcements _batch = new();
-    private readonly Announcements _command = new();
-
-    public SqliteJobWrites(SqliteConnection db)
-    {
-        _db = db;
-        LoadPausedQueues();
-    }
-
-    // ---- announcements ----------------------------------------------------------------------------------
-
-    private sealed class Announcements
-    {
-        public readonly HashSet<string> Available = new(StringComparer.Ordinal);
-        public readonly List<long> Finished = [];
-        public DateTimeOffset? EarliestScheduled;
-
-        public void Clear()
-        {
-            Available.Clear();
-            Finished.Clear();
-            EarliestScheduled = null;
-        }
-    }
-
-    public void BeginBatch() => _batch.Clear();
-
-    public void BeginCommand() => _command.Clear();
-
-    /// <summary>The command committed to its savepoint: keep what it will announce.</summary>
-    public void KeepCommandSignals()
-    {
-        _batch.Available.UnionWith(_command.Available);
-        _batch.Finished.AddRange(_command.Finished);
-        if (_command.EarliestScheduled is { } t && (_batch.EarliestScheduled is null || t < _batch.EarliestScheduled))
-            _batch.EarliestScheduled = t;
-    }
-
-    /// <summary>After the commit: tell the engine's waiters.</summary>
-    public void Announce(JobSignals signals)
-    {
-        foreach (var queue in _batch.Available) signals.JobsAvailable(queue);
-        if (_batch.Finished.Count > 0) signals.JobsFinished(_batch.Finished);
-        if (_batch.EarliestScheduled is { } t) signals.JobScheduled(t);
-    }
-
-    /// <summary>A command was rolled back: forget cached facts it may have changed.</summary>
-    public void ForgetCaches()
-    {
-        _knownQueues.Clear();
-        LoadPausedQueues();
-    }
-
-    private void NoteState(string queue, JobState state, DateTimeOffset runAt, long id)
-    {
-        if (state == JobState.Available) _command.Available.Add(queue);
-        else if (state is JobState.Scheduled or JobState.Failed)
-        {
-            if (_command.EarliestScheduled is null || runAt < _command.EarliestScheduled) _command.EarliestScheduled = runAt;
-        }
-        else if (state.IsFinished()) _command.Finished.Add(id);
-    }
-
-    // ---- operations -------------------------------------------------------------------------------------
-
-    public IReadOnlyList<EnqueueResult> InsertJobs(IReadOnlyList<NewJob> jobs)
+    public IReadOnlyList<EnqueueResult> JobInsertMany(IReadOnlyList<NewJob> jobs)
     {
         var results = new EnqueueResult[jobs.Count];
         var insert = Prepared("""
@@ -128,17 +53,7 @@ internal sealed partial class SqliteJobWrites : IDisposable
         return r.Read() ? (r.GetInt64(0), (JobState)r.GetInt32(1)) : null;
     }
 
-    private void EnsureQueue(string queue, DateTimeOffset now)
-    {
-        if (_knownQueues.Contains(queue)) return;
-        var insert = Prepared("INSERT OR IGNORE INTO gantry_queues (name, paused, created_at) VALUES ($name, 0, $now)");
-        insert.Parameters["$name"].Value = queue;
-        insert.Parameters["$now"].Value = SqliteTime.ToDb(now);
-        insert.ExecuteNonQuery();
-        _knownQueues.Add(queue);
-    }
-
-    public IReadOnlyList<LeasedJob> LeaseJobs(string queue, int max, DateTimeOffset now)
+    public IReadOnlyList<LeasedJob> JobGetAvailable(string queue, int max, DateTimeOffset now)
     {
         if (_pausedQueues.Contains(queue)) return [];
         var fetch = Prepared("""
@@ -176,7 +91,7 @@ internal sealed partial class SqliteJobWrites : IDisposable
         return jobs;
     }
 
-    public IReadOnlyList<HeartbeatResult> ExtendLeases(IReadOnlyList<LeaseRef> leases, DateTimeOffset now)
+    public IReadOnlyList<HeartbeatResult> JobExtendLeases(IReadOnlyList<LeaseRef> leases, DateTimeOffset now)
     {
         var extend = Prepared("""
             UPDATE gantry_jobs SET lease_expires_at = $now + timeout_ms * 1000
@@ -197,7 +112,7 @@ internal sealed partial class SqliteJobWrites : IDisposable
         return results;
     }
 
-    public IReadOnlyList<CompletionResult> CompleteJobs(IReadOnlyList<Completion> completions, DateTimeOffset now)
+    public IReadOnlyList<CompletionResult> JobSetCompleted(IReadOnlyList<Completion> completions, DateTimeOffset now)
     {
         var complete = Prepared("""
             UPDATE gantry_jobs SET state = 3, result = $result, finished_at = $now, lease_expires_at = NULL
@@ -219,7 +134,7 @@ internal sealed partial class SqliteJobWrites : IDisposable
                 continue;
             }
             results[i] = new CompletionResult(c.Id, LeaseStatus.Ok, r.GetString(0), AttemptTimesAt(r, 1));
-            _command.Finished.Add(c.Id);
+            _command.JobFinished(c.Id);
         }
         return results;
     }
@@ -230,7 +145,7 @@ internal sealed partial class SqliteJobWrites : IDisposable
         SqliteTime.FromDb(r.GetInt64(first + 1)),
         r.IsDBNull(first + 2) ? default : SqliteTime.FromDb(r.GetInt64(first + 2)));
 
-    public IReadOnlyList<FailureResult> FailJobs(IReadOnlyList<Failure> failures, FailureRules rules, DateTimeOffset now)
+    public IReadOnlyList<FailureResult> JobSetFailed(IReadOnlyList<Failure> failures, FailureRules rules, DateTimeOffset now)
     {
         var read = Prepared("""
             SELECT queue, state, attempt, max_attempts, cancel_requested, lease_expires_at, errors, created_at, run_at, started_at
@@ -278,7 +193,7 @@ internal sealed partial class SqliteJobWrites : IDisposable
         return results;
     }
 
-    public CancelOutcome Cancel(long id, DateTimeOffset now)
+    public CancelOutcome JobCancel(long id, DateTimeOffset now)
     {
         var read = Prepared("SELECT queue, state FROM gantry_jobs WHERE id = $id");
         read.Parameters["$id"].Value = id;
@@ -305,7 +220,7 @@ internal sealed partial class SqliteJobWrites : IDisposable
         return CancelOutcome.Cancelled;
     }
 
-    public int PromoteDue(DateTimeOffset now, int limit)
+    public int JobPromoteDue(DateTimeOffset now, int limit)
     {
         var promote = Prepared("""
             UPDATE gantry_jobs SET state = 1
@@ -319,12 +234,12 @@ internal sealed partial class SqliteJobWrites : IDisposable
         while (r.Read())
         {
             count++;
-            _command.Available.Add(r.GetString(0));
+            _command.JobsAvailable(r.GetString(0));
         }
         return count;
     }
 
-    public int DeleteFinished(JobState state, DateTimeOffset finishedBefore, int limit)
+    public int JobDeleteFinished(JobState state, DateTimeOffset finishedBefore, int limit)
     {
         if (!state.IsFinished()) throw new ArgumentOutOfRangeException(nameof(state), state, "only finished jobs are pruned");
         // The state is a literal (from the enum, not from input) so the partial index on finished jobs applies.
@@ -335,59 +250,5 @@ internal sealed partial class SqliteJobWrites : IDisposable
         delete.Parameters["$cutoff"].Value = SqliteTime.ToDb(finishedBefore);
         delete.Parameters["$limit"].Value = limit;
         return delete.ExecuteNonQuery();
-    }
-
-    public bool SetPaused(string queue, bool paused, DateTimeOffset now)
-    {
-        var upsert = Prepared("""
-            INSERT INTO gantry_queues (name, paused, created_at) VALUES ($name, $paused, $now)
-            ON CONFLICT (name) DO UPDATE SET paused = excluded.paused
-            """);
-        upsert.Parameters["$name"].Value = queue;
-        upsert.Parameters["$paused"].Value = paused ? 1 : 0;
-        upsert.Parameters["$now"].Value = SqliteTime.ToDb(now);
-        upsert.ExecuteNonQuery();
-        _knownQueues.Add(queue);
-        if (paused) _pausedQueues.Add(queue);
-        else if (_pausedQueues.Remove(queue)) _command.Available.Add(queue);
-        return true;
-    }
-
-    // ---- plumbing ---------------------------------------------------------------------------------------
-
-    private void LoadPausedQueues()
-    {
-        _pausedQueues.Clear();
-        using var cmd = _db.CreateCommand();
-        cmd.CommandText = "SELECT name FROM gantry_queues WHERE paused = 1";
-        using var r = cmd.ExecuteReader();
-        while (r.Read()) _pausedQueues.Add(r.GetString(0));
-    }
-
-    /// <summary>A statement prepared on first use and kept: parameters are declared from the <c>$name</c>s in the text.</summary>
-    private SqliteCommand Prepared(string sql)
-    {
-        if (_prepared.TryGetValue(sql, out var cmd)) return cmd;
-        cmd = _db.CreateCommand();
-        cmd.CommandText = sql;
-        foreach (System.Text.RegularExpressions.Match m in System.Text.RegularExpressions.Regex.Matches(sql, @"\$[a-z_]+"))
-        {
-            if (!cmd.Parameters.Contains(m.Value)) cmd.Parameters.Add(new SqliteParameter(m.Value, null));
-        }
-        cmd.Prepare();
-        _prepared.Add(sql, cmd);
-        return cmd;
-    }
-
-    /// <summary>The bytes as an array, without copying when the memory already is a whole array.</summary>
-    internal static byte[] Bytes(ReadOnlyMemory<byte> memory) =>
-        MemoryMarshal.TryGetArray(memory, out var segment) && segment.Offset == 0 && segment.Count == segment.Array!.Length
-            ? segment.Array
-            : memory.ToArray();
-
-    public void Dispose()
-    {
-        foreach (var cmd in _prepared.Values) cmd.Dispose();
-        _prepared.Clear();
     }
 }

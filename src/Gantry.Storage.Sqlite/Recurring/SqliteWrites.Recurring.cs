@@ -2,10 +2,10 @@ using Gantry.Core.Recurring;
 
 namespace Gantry.Storage.Sqlite;
 
-/// <summary>Recurring schedules' writes, on the writer thread like every other write.</summary>
-internal sealed partial class SqliteJobWrites
+/// <summary>The recurring schedules port's writes (<see cref="Gantry.Core.Storage.IRecurringStore"/>), on the writer thread.</summary>
+internal sealed partial class SqliteWrites
 {
-    public bool SaveRecurring(RecurringSchedule s)
+    public bool RecurringSave(RecurringSchedule s)
     {
         var upsert = Prepared("""
             INSERT INTO gantry_recurring (name, cron, time_zone, queue, payload, priority, max_attempts, timeout_ms, misfire,
@@ -39,7 +39,7 @@ internal sealed partial class SqliteJobWrites
         return true;
     }
 
-    public bool DeleteRecurring(string name)
+    public bool RecurringDelete(string name)
     {
         var fires = Prepared("DELETE FROM gantry_recurring_fires WHERE schedule = $name");
         fires.Parameters["$name"].Value = name;
@@ -49,7 +49,7 @@ internal sealed partial class SqliteJobWrites
         return delete.ExecuteNonQuery() > 0;
     }
 
-    public RecurringFireResult FireRecurring(RecurringFire fire)
+    public RecurringFireResult RecurringFire(RecurringFire fire)
     {
         var read = Prepared("SELECT paused, next_fire_at, last_job_id FROM gantry_recurring WHERE name = $name");
         read.Parameters["$name"].Value = fire.Name;
@@ -96,7 +96,7 @@ internal sealed partial class SqliteJobWrites
         long? jobId = null;
         if (outcome == RecurringFireOutcome.Fired)
         {
-            jobId = InsertJobs([fire.Job!.Value])[0].Id;
+            jobId = JobInsertMany([fire.Job!.Value])[0].Id;
             if (fire.Tick is { } firedTick)
             {
                 var link = Prepared("UPDATE gantry_recurring_fires SET job_id = $job WHERE schedule = $name AND fire_at = $fire_at");
@@ -131,7 +131,7 @@ internal sealed partial class SqliteJobWrites
         return read.ExecuteScalar() is not null;
     }
 
-    public int DeleteRecurringFiresBefore(DateTimeOffset cutoff, int limit)
+    public int RecurringDeleteFiresBefore(DateTimeOffset cutoff, int limit)
     {
         var delete = Prepared("""
             DELETE FROM gantry_recurring_fires

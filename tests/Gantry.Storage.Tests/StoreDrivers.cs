@@ -1,0 +1,79 @@
+using Gantry.Core.Storage;
+using Gantry.Storage.Postgres;
+using Gantry.Storage.Sqlite;
+using Gantry.Testing;
+using Microsoft.Extensions.Logging.Abstractions;
+using Npgsql;
+using Xunit;
+
+namespace Gantry.Storage.Tests;
+
+/// <summary>How a conformance suite gets stores of one back end; one instance per test, so each test has data of its own.</summary>
+public abstract class StoreDriver : IAsyncDisposable
+{
+    /// <summary>A new store over this driver's data, migrated.</summary>
+    public abstract Task<IStore> OpenAsync(INotifier notifier, TimeProvider time);
+
+    /// <summary>Whether several stores (servers) may share the data at once.</summary>
+    public abstract bool SupportsSeveralServers { get; }
+
+    public virtual ValueTask DisposeAsync() => ValueTask.CompletedTask;
+}
+
+/// <summary>A real SQLite file in a fresh temp folder.</summary>
+public sealed class SqliteDriver : StoreDriver
+{
+    private readonly TempFolder _folder = new("gantry-sqlite");
+
+    public override bool SupportsSeveralServers => false;
+
+    public override async Task<IStore> OpenAsync(INotifier notifier, TimeProvider time)
+    {
+        var store = new SqliteStore(Microsoft.Extensions.Options.Options.Create(new SqliteStoreOptions { DataDirectory = _folder.Path }),
+            notifier, time, NullLogger<SqliteStore>.Instance);
+        await store.MigrateAsync(default);
+        return store;
+    }
+
+    public override ValueTask DisposeAsync()
+    {
+        _folder.Dispose();
+        return ValueTask.CompletedTask;
+    }
+}
+
+/// <summary>One throw-away database for all PostgreSQL conformance tests; each test gets its own schema in it.</summary>
+public sealed class PostgresDatabaseFixture : IAsyncLifetime
+{
+    public PostgresTestDatabase Database { get; private set; } = null!;
+
+    public async Task InitializeAsync() => Database = await PostgresTestDatabase.CreateAsync();
+
+    public async Task DisposeAsync() => await Database.DisposeAsync();
+}
+
+/// <summary>A real PostgreSQL; "several servers" are several stores on one schema.</summary>
+public sealed class PostgresDriver(PostgresDatabaseFixture fixture) : StoreDriver
+{
+    private readonly string _schema = "t_" + Guid.NewGuid().ToString("N")[..12];
+    private bool _schemaCreated;
+
+    public override bool SupportsSeveralServers => true;
+
+    public override async Task<IStore> OpenAsync(INotifier notifier, TimeProvider time)
+    {
+        if (!_schemaCreated)
+        {
+            await using var conn = new NpgsqlConnection(fixture.Database.ConnectionString);
+            await conn.OpenAsync();
+            await using var cmd = new NpgsqlCommand($"CREATE SCHEMA {_schema}", conn);
+            await cmd.ExecuteNonQueryAsync();
+            _schemaCreated = true;
+        }
+        var cs = new NpgsqlConnectionStringBuilder(fixture.Database.ConnectionString) { SearchPath = _schema }.ToString();
+        var store = new PostgresStore(Microsoft.Extensions.Options.Options.Create(new PostgresStoreOptions { ConnectionString = cs }),
+            notifier, time, NullLogger<PostgresStore>.Instance);
+        await store.MigrateAsync(default);
+        return store;
+    }
+}
