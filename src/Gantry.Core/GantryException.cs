@@ -12,6 +12,9 @@ public enum GantryErrorKind
     NotFound,
     /// <summary>The request is valid but the job's state does not allow it (a lost lease, a finished job).</summary>
     Conflict,
+    /// <summary>The server cannot take the request now but may shortly (the store is unreachable, the memory lane is
+    /// full): try again later.</summary>
+    Unavailable,
 }
 
 /// <summary>A caller's mistake, with a message that tells them what to fix. Never used for server faults.</summary>
@@ -24,4 +27,5 @@ public sealed class GantryException(GantryErrorKind kind, string message, string
 
     public static GantryException Invalid(string field, string message) => new(GantryErrorKind.Invalid, $"{field}: {message}", field);
     public static GantryException TooLarge(string field, string message) => new(GantryErrorKind.TooLarge, $"{field}: {message}", field);
+    public static GantryException Unavailable(string message) => new(GantryErrorKind.Unavailable, message);
 }

@@ -9,32 +9,28 @@ namespace Gantry.Gearman;
 
 /// <summary>
 /// The bridge between Gearman and the Gantry store for durable functions. Background submissions are stored (many
-/// per transaction) before JOB_CREATED; Gearman workers lease the queue's jobs one at a time; their reports, which
+/// per transaction) before JOB_CREATED; Gearman workers lease the queue's jobs in batches; their reports, which
 /// Gearman never acknowledges to the worker, are batched into the store off the worker's path; and while a worker
-/// stays connected the server keeps its lease alive, because Gearman workers do not heartbeat.
+/// stays connected the server keeps its lease alive (memory jobs' too), because Gearman workers do not heartbeat.
 /// </summary>
 internal sealed class DurableLane : BackgroundService, IDurableReports
 {
     private readonly GearmanJobServer _server;
     private readonly JobEngine _engine;
-    private readonly JobSignals _signals;
     private readonly GearmanOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger _log;
     private readonly Channel<Report> _reports = Channel.CreateUnbounded<Report>(new UnboundedChannelOptions { SingleReader = true });
-    private readonly CancellationTokenSource _stopping = new();
 
-    public DurableLane(GearmanJobServer server, JobEngine engine, JobSignals signals, IOptions<GearmanOptions> options,
+    public DurableLane(GearmanJobServer server, JobEngine engine, IOptions<GearmanOptions> options,
         TimeProvider time, ILogger<DurableLane> log)
     {
         _server = server;
         _engine = engine;
-        _signals = signals;
         _options = options.Value;
         _time = time;
         _log = log;
         server.Durable = this;
-        server.DurableWorkerArrived += Watch;
     }
 
     /// <summary>Stores background submissions of durable functions in one transaction.</summary>
@@ -49,7 +45,7 @@ internal sealed class DurableLane : BackgroundService, IDurableReports
         UniqueKey = s.Unique.Length == 0 ? null : System.Text.Encoding.Latin1.GetString(s.Unique is [(byte)'-'] ? s.Payload.Span : s.Unique),
         RunAt = s.RunAt,
         MaxAttempts = function.Retries + 1,
-        Timeout = _options.DurableLease,
+        Timeout = _options.WorkerLease,
     };
 
     /// <summary>
@@ -82,41 +78,6 @@ internal sealed class DurableLane : BackgroundService, IDurableReports
     public void Release(LeaseRef lease, string why) =>
         _reports.Writer.TryWrite(new Report(ReportKind.Release, lease, null, why));
 
-    /// <summary>
-    /// Wakes the function's sleeping Gearman workers whenever the store says its queue has jobs (an HTTP enqueue, a
-    /// due retry, another server's submission); the engine's slow fallback interval covers lost notifications.
-    /// </summary>
-    private void Watch(GearmanFunction function)
-    {
-        lock (function)
-        {
-            if (function.Watched) return;
-            function.Watched = true;
-        }
-        // Subscribed before the worker's first GRAB_JOB is handled, so no signal after CAN_DO is missed; and the next
-        // subscription is taken before the wake-up, so a signal during it completes that one.
-        var next = _signals.NextJobsAvailable(function.Name);
-        _ = Task.Run(async () =>
-        {
-            var fallback = _engine.Options.Timings.FallbackPollInterval;
-            while (!_stopping.IsCancellationRequested)
-            {
-                try
-                {
-                    try { await next.WaitAsync(fallback, _time, _stopping.Token).ConfigureAwait(false); }
-                    catch (TimeoutException) { } // the slow fallback: wake them anyway in case a notification was lost
-                    next = _signals.NextJobsAvailable(function.Name);
-                    _server.DurableJobsAvailable(function);
-                }
-                catch (OperationCanceledException) { return; }
-                catch (Exception ex)
-                {
-                    _log.LogWarning(ex, "Waking Gearman workers of {Function} failed", function.Name);
-                }
-            }
-        });
-    }
-
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var keeper = KeepLeasesAsync(stoppingToken);
@@ -140,7 +101,6 @@ internal sealed class DurableLane : BackgroundService, IDurableReports
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
         // Connections are gone by now (Kestrel stops first): their releases are in the channel; write them, then end.
-        _stopping.Cancel();
         foreach (var lease in _server.TakeAllQueuedDurable()) Release(lease, "the server is stopping");
         _reports.Writer.TryComplete();
         await base.StopAsync(cancellationToken).ConfigureAwait(false);
@@ -175,13 +135,13 @@ internal sealed class DurableLane : BackgroundService, IDurableReports
 
     private async Task KeepLeasesAsync(CancellationToken ct)
     {
-        var every = _options.DurableLease / 3;
+        var every = _options.WorkerLease / 3;
         while (!ct.IsCancellationRequested)
         {
             try
             {
                 await Task.Delay(every, _time, ct).ConfigureAwait(false);
-                var leases = _server.DurableLeases();
+                var leases = _server.HeldLeases();
                 for (var i = 0; i < leases.Count; i += _engine.Options.Limits.MaxBatchSize)
                     await _engine.HeartbeatAsync(leases.GetRange(i, Math.Min(_engine.Options.Limits.MaxBatchSize, leases.Count - i)), ct)
                         .ConfigureAwait(false);
@@ -189,7 +149,7 @@ internal sealed class DurableLane : BackgroundService, IDurableReports
             catch (OperationCanceledException) { return; }
             catch (Exception ex)
             {
-                _log.LogWarning(ex, "Extending the leases of durable jobs held by Gearman workers failed; retrying");
+                _log.LogWarning(ex, "Extending the leases of jobs held by Gearman workers failed; retrying");
             }
         }
     }

@@ -71,12 +71,10 @@ internal sealed class GearmanAdmin(GearmanJobServer server, JobEngine engine, IO
             {
                 int Size(int i) => words.Length > i && int.TryParse(words[i], out var n) ? Math.Max(0, n) : 0;
                 var (high, normal, low) = words.Length >= 5 ? (Size(2), Size(3), Size(4)) : (Size(2), Size(2), Size(2));
-                server.SetMaxQueue(words[1], high, normal, low);
-                return Ok;
+                return server.SetMaxQueue(words[1], high, normal, low);
             }
             case "create" when Is(1, "function") && words.Length == 3:
-                server.CreateFunction(words[2]);
-                return Ok;
+                return server.CreateFunction(words[2]);
             case "drop" when Is(1, "function") && words.Length == 3:
                 return server.DropFunction(words[2]);
             case "cancel" or "maxqueue" or "create" or "drop":
@@ -110,7 +108,8 @@ internal sealed class GearmanAdmin(GearmanJobServer server, JobEngine engine, IO
     private async Task<List<FunctionCounts>> CountsAsync(CancellationToken ct)
     {
         var counts = server.Counts();
-        var durable = _options.Functions.Where(kv => kv.Value.Lane == GearmanLane.Durable).Select(kv => kv.Key).ToHashSet(StringComparer.Ordinal);
+        var durable = _options.Functions.Keys.Concat(engine.Settings.All.Select(s => s.Name)).Where(server.IsDurable)
+            .ToHashSet(StringComparer.Ordinal);
         if (durable.Count == 0 && !counts.Exists(c => c.Durable)) return counts;
 
         IReadOnlyList<QueueSummary> queues = [];

@@ -16,7 +16,7 @@ namespace Gantry.Gearman;
 /// durable functions are stored in one transaction before their JOB_CREATED replies go out, in order.
 /// </summary>
 internal sealed class GearmanConnectionHandler(
-    GearmanJobServer server, DurableLane durable, GearmanAdmin admin, IOptions<GearmanOptions> options,
+    GearmanJobServer server, DurableLane durable, GearmanAdmin admin, IOptions<GearmanOptions> options, TimeProvider time,
     ILogger<GearmanConnectionHandler> log) : ConnectionHandler
 {
     private readonly GearmanOptions _options = options.Value;
@@ -92,7 +92,7 @@ internal sealed class GearmanConnectionHandler(
         GearmanPacketType.SubmitJobBg or GearmanPacketType.SubmitJobHighBg or GearmanPacketType.SubmitJobLowBg
             or GearmanPacketType.SubmitJobEpoch or GearmanPacketType.SubmitJobSched or GearmanPacketType.SubmitReduceJobBackground
             => packet.Field(0).Length <= _options.MaxFunctionNameBytes &&
-               _options.For(session.FunctionName(packet.Field(0))).Lane == GearmanLane.Durable,
+               server.IsDurable(session.FunctionName(packet.Field(0))),
         _ => false,
     };
 
@@ -119,7 +119,7 @@ internal sealed class GearmanConnectionHandler(
                 var timeout = TimeSpan.Zero;
                 if (packet.Type == GearmanPacketType.CanDoTimeout && Utf8Parser.TryParse(packet.Field(1), out long ms, out _) && ms > 0)
                     timeout = TimeSpan.FromMilliseconds(Math.Min(ms, (long)TimeSpan.FromDays(1).TotalMilliseconds));
-                server.CanDo(session, name, timeout);
+                if (server.CanDo(session, name, timeout) is { } refused) session.Out.SendError(refused.Code, refused.Message);
                 return true;
             }
             case GearmanPacketType.CantDo:
@@ -220,7 +220,7 @@ internal sealed class GearmanConnectionHandler(
                 payload = packet.FieldMemory(3);
                 break;
             case GearmanPacketType.SubmitJobSched:
-                if (!GearmanSchedule.TryNext(DateTimeOffset.UtcNow, packet.FieldString(2), packet.FieldString(3), packet.FieldString(4),
+                if (!GearmanSchedule.TryNext(time.GetUtcNow(), packet.FieldString(2), packet.FieldString(3), packet.FieldString(4),
                         packet.FieldString(5), packet.FieldString(6), out var next, out var why))
                 {
                     session.Out.SendError("INVALID_SCHEDULE", why);
@@ -238,7 +238,7 @@ internal sealed class GearmanConnectionHandler(
                 break;
         }
         var submission = new Submission(function, unique.ToArray(), payload, priority, background, runAt, reducer);
-        if (background && _options.For(function).Lane == GearmanLane.Durable)
+        if (background && server.IsDurable(function))
         {
             pending.Add(submission);
             return true;
@@ -255,7 +255,7 @@ internal sealed class GearmanConnectionHandler(
         try
         {
             var results = await durable.EnqueueAsync(requests, ct).ConfigureAwait(false);
-            foreach (var r in results) session.Out.Send(GearmanPacketType.JobCreated, server.DurableHandle(r.Id));
+            foreach (var r in results) session.Out.Send(GearmanPacketType.JobCreated, server.Handle(r.Id, durable: true));
         }
         catch (GantryException) when (requests.Count > 1)
         {
@@ -277,7 +277,7 @@ internal sealed class GearmanConnectionHandler(
         try
         {
             var results = await durable.EnqueueAsync([request], ct).ConfigureAwait(false);
-            session.Out.Send(GearmanPacketType.JobCreated, server.DurableHandle(results[0].Id));
+            session.Out.Send(GearmanPacketType.JobCreated, server.Handle(results[0].Id, durable: true));
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {

@@ -2,33 +2,30 @@ using System.Text;
 
 namespace Gantry.Gearman;
 
-/// <summary>One function name's queues (one per priority), its capable workers and its unique-id table.</summary>
+/// <summary>One function name: its capable workers, its maxqueue limits, and (durable functions) the jobs leased from the
+/// store ahead of their grab. Its memory jobs are a queue of the engine's memory lane. Guarded by the job server's lock.</summary>
 internal sealed class GearmanFunction(string name, GearmanFunctionOptions options)
 {
     public string Name { get; } = name;
     public byte[] NameBytes { get; } = Encoding.UTF8.GetBytes(name);
     public GearmanFunctionOptions Options { get; } = options;
-    public bool Durable => Options.Lane == GearmanLane.Durable;
 
-    public readonly JobDeque[] Queues = [new(), new(), new()];
-    /// <summary>Live queued jobs per priority (the deques also hold stale entries).</summary>
-    public readonly int[] Queued = new int[3];
+    /// <summary>Durable jobs leased from the store ahead of their grab, one line per priority (high, normal, low).</summary>
+    public readonly JobDeque[] Prefetched = [new(), new(), new()];
+    /// <summary>Live entries in <see cref="Prefetched"/> (the deques also hold stale ones).</summary>
+    public int DurableQueued { get; set; }
+    /// <summary>Durable jobs Gearman workers run now.</summary>
+    public int DurableRunning { get; set; }
     /// <summary>gearmand's maxqueue per priority; 0 means no limit.</summary>
     public readonly int[] MaxQueue = new int[3];
-    public int Running { get; set; }
-    /// <summary>Of the queued jobs, the durable ones leased from the store ahead of their grab.</summary>
-    public int DurableQueued { get; set; }
-    /// <summary>Of <see cref="Running"/>, the durable jobs leased from the store.</summary>
-    public int DurableRunning { get; set; }
-    /// <summary>Memory jobs waiting for their time (they count in the admin total, as gearmand's epoch jobs do).</summary>
-    public int Scheduled { get; set; }
     public readonly List<GearmanSession> Workers = [];
-    public readonly Dictionary<string, GearmanJob> Uniques = new(StringComparer.Ordinal);
     /// <summary>Counts the store's "jobs available" signals for this durable function, so a worker that asked the
     /// store before a signal and goes to sleep after it is woken at once instead of missing it.</summary>
     public long WakeGeneration { get; set; }
-    /// <summary>Whether the wake-up loop for this durable function's store queue runs.</summary>
-    public bool Watched { get; set; }
 
-    public int QueuedTotal => Queued[0] + Queued[1] + Queued[2];
+    /// <summary>Whether its background jobs go to the store, as worked out at <see cref="LaneVersion"/> of the queue settings.</summary>
+    public bool Durable { get; set; }
+    public int LaneVersion { get; set; } = -1;
+
+    public bool HasLimits => MaxQueue[0] > 0 || MaxQueue[1] > 0 || MaxQueue[2] > 0;
 }

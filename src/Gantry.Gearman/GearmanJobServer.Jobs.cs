@@ -1,6 +1,8 @@
-using Gantry.Core.Stats;
+using System.Security.Cryptography;
 using System.Text;
+using Gantry.Core;
 using Gantry.Core.Jobs;
+using Gantry.Core.Memory;
 using Gantry.Protocol.Gearman;
 
 namespace Gantry.Gearman;
@@ -15,65 +17,98 @@ internal enum GrabKind : byte { Plain, Unique, All }
 
 internal sealed partial class GearmanJobServer
 {
-    private readonly PriorityQueue<GearmanJob, (DateTimeOffset, long)> _schedule;
-    private ITimer? _scheduleTimer;
-    private DateTimeOffset _scheduleTimerDue = DateTimeOffset.MaxValue;
-
     /// <summary>
-    /// Queues a memory-lane job (or attaches the client to the live job holding the same unique id) and sends
-    /// JOB_CREATED. Returns an error to send instead when a limit refuses the job.
+    /// Enqueues a job in the memory lane (or attaches the client to the live job of the function holding the same
+    /// unique id) and sends JOB_CREATED. Returns an error to send instead when a limit refuses the job.
     /// </summary>
     public GearmanProtocolError? Submit(GearmanSession client, in Submission s)
     {
         lock (_gate)
         {
             if (client.Closed) return null;
-            var f = FunctionFor(s.Function);
-            // "-" asks gearmand to use the payload as the unique id; an empty unique never coalesces.
-            string? key = s.Unique.Length == 0 ? null
-                : s.Unique is [(byte)'-'] ? Encoding.Latin1.GetString(s.Payload.Span)
-                : Encoding.Latin1.GetString(s.Unique);
-            if (key is not null && f.Uniques.TryGetValue(key, out var existing))
+            var f = FunctionFor(s.Function, out var refused);
+            if (f is null) return refused;
+            var key = UniqueKey(s.Unique, s.Payload.Span);
+            if (key is not null && _engine.Memory.FindUnique(f.Name, key) is { } holder)
             {
+                var existing = RecordFor(holder, f, durable: false);
                 client.Out.Send(GearmanPacketType.JobCreated, existing.Handle);
                 if (!s.Background) Attach(existing, client);
                 return null;
             }
-            if (_memoryJobCount >= _options.MaxMemoryJobs)
-                return new GearmanProtocolError("QUEUE_ERROR",
-                    $"the server already holds {_memoryJobCount} jobs in memory (Gantry:Gearman:MaxMemoryJobs)");
-            var p = (int)s.Priority;
-            if (f.MaxQueue[p] > 0 && f.Queued[p] >= f.MaxQueue[p])
+            var band = (int)s.Priority;
+            if (f.MaxQueue[band] > 0 && CountInBand(_engine.Memory.CountsOf(f.Name), band) >= f.MaxQueue[band])
                 return new GearmanProtocolError("QUEUE_ERROR", $"the {s.Priority.ToString().ToLowerInvariant()} priority queue of " +
-                                                               $"'{f.Name}' is full ({f.MaxQueue[p]} jobs, set by maxqueue)");
-
-            var seq = ++_nextSeq;
-            var job = new GearmanJob
+                                                               $"'{f.Name}' is full ({f.MaxQueue[band]} jobs, set by maxqueue)");
+            EnqueueResult result;
+            try
             {
-                Seq = seq, Handle = MemoryHandle(seq), Function = f, Unique = s.Unique, UniqueKey = key,
-                Payload = s.Payload, Priority = s.Priority, Background = s.Background, Reducer = s.Reducer,
-                CreatedAt = _time.GetUtcNow(),
-            };
-            _memoryJobs.Add(seq, job);
-            _memoryJobCount++;
-            if (key is not null) f.Uniques.Add(key, job);
-            client.Out.Send(GearmanPacketType.JobCreated, job.Handle);
-            if (!s.Background) Attach(job, client);
-            if (s.RunAt is { } at && at > _time.GetUtcNow()) ScheduleLocked(job, at);
-            else EnqueueLocked(job);
+                result = _engine.EnqueueInMemory(new EnqueueRequest
+                {
+                    Queue = f.Name,
+                    Payload = s.Payload,
+                    Priority = StorePriority(s.Priority),
+                    UniqueKey = key,
+                    RunAt = s.RunAt,
+                    // A foreground job's client is its retry: it hears WORK_FAIL and decides.
+                    MaxAttempts = s.Background ? f.Options.Retries + 1 : 1,
+                    Timeout = _options.WorkerLease,
+                }, _limits);
+            }
+            catch (GantryException ex)
+            {
+                return new GearmanProtocolError("QUEUE_ERROR", ex.Message);
+            }
+            // Only what Gearman keeps beyond the engine's job needs a record: clients, a reducer, a "-" unique id.
+            if (!s.Background || s.Reducer is not null || s.Unique is [(byte)'-'])
+            {
+                var job = RecordFor(result.Id, f, durable: false);
+                job.Unique = s.Unique;
+                job.Reducer ??= s.Reducer;
+                _engine.WatchMemoryJob(job.Id); // the record must hear the job's end, whoever finishes it
+                client.Out.Send(GearmanPacketType.JobCreated, job.Handle);
+                if (!s.Background) Attach(job, client);
+                return null;
+            }
+            Span<byte> handle = stackalloc byte[_handlePrefix.Length + 21];
+            client.Out.Send(GearmanPacketType.JobCreated, handle[..WriteHandle(handle, result.Id, durable: false)]);
             return null;
         }
     }
 
-    private static void Attach(GearmanJob job, GearmanSession client)
+    private static int CountInBand(MemoryQueueCounts counts, int band) => band switch { 0 => counts.High, 1 => counts.Normal, _ => counts.Low };
+
+    /// <summary>The unique key a submission holds in its function: none for an empty unique id, the payload for "-"
+    /// (gearmand's convention), the id itself otherwise. A key the engine could not hold as is (over its length limit,
+    /// or with NUL bytes: a payload used as the key) is held as its SHA-256, which coalesces the same way.</summary>
+    private string? UniqueKey(byte[] unique, ReadOnlySpan<byte> payload)
     {
+        if (unique.Length == 0) return null;
+        var raw = unique is [(byte)'-'] ? payload : unique;
+        if (raw.Length <= _engine.Options.Limits.MaxUniqueKeyLength && !raw.Contains((byte)0)) return Encoding.Latin1.GetString(raw);
+        return "sha256:" + Convert.ToHexStringLower(SHA256.HashData(raw));
+    }
+
+    /// <summary>This front's record of a job, made on first need.</summary>
+    private GearmanJob RecordFor(long id, GearmanFunction function, bool durable)
+    {
+        if (_jobs.TryGetValue(id, out var job)) return job;
+        job = new GearmanJob { Id = id, Handle = Handle(id, durable), Function = function, Durable = durable };
+        _jobs.Add(id, job);
+        return job;
+    }
+
+    private void Attach(GearmanJob job, GearmanSession client)
+    {
+        if (job.Clients is null && !job.Durable) _engine.WatchMemoryJob(job.Id); // its end reaches us whoever finishes it
         (job.Clients ??= []).Add(client);
         client.Waiting.Add(job);
     }
 
     /// <summary>
-    /// GRAB_JOB*: hands the worker the best memory job among its functions — highest priority first across all of
-    /// them (as gearmand), oldest first within a priority — and sends JOB_ASSIGN*. False when there is none.
+    /// GRAB_JOB*: hands the worker the best job among its functions — highest priority first across all of them (as
+    /// gearmand), oldest first within a priority — from the memory lane or from the durable jobs leased ahead for it,
+    /// and sends JOB_ASSIGN*. False when there is none.
     /// </summary>
     public bool Grab(GearmanSession worker, GrabKind kind)
     {
@@ -82,28 +117,52 @@ internal sealed partial class GearmanJobServer
             FinishAbandonedExceptions(worker);
             worker.Sleeping = false;
             worker.GrabGeneration = DurableGeneration(worker);
-            for (var p = 0; p < 3; p++)
+            var prefetched = BestPrefetched(worker, out var from);
+            if (worker.AbilityNames.Length > 0 &&
+                _engine.LeaseFromMemory(worker.AbilityNames, prefetched?.Prefetched!.Priority, out var leased))
             {
-                GearmanJob? best = null;
-                var bestAbility = default(Ability);
-                foreach (var ability in worker.Abilities)
-                {
-                    var head = ability.Function.Queues[p].PeekLive();
-                    if (head is not null && (best is null || head.Seq < best.Seq))
-                    {
-                        best = head;
-                        bestAbility = ability;
-                    }
-                }
-                if (best is null) continue;
-                best.Function.Queues[p].Drop();
-                best.Function.Queued[p]--;
-                if (best.Durable is not null) best.Function.DurableQueued--;
-                AssignLocked(best, worker, bestAbility.Timeout, kind);
+                var ability = AbilityFor(worker, leased.Queue);
+                var job = RecordFor(leased.Id, ability.Function, durable: false);
+                job.Lease = leased.Lease;
+                AssignLocked(job, worker, ability.Timeout, kind, leased.Payload, leased.UniqueKey);
                 return true;
             }
-            return false;
+            if (prefetched is null) return false;
+            from!.Drop();
+            prefetched.Function.DurableQueued--;
+            var p = prefetched.Prefetched!;
+            AssignLocked(prefetched, worker, AbilityFor(worker, prefetched.Function.Name).Timeout, kind, p.Payload, p.UniqueKey);
+            return true;
         }
+    }
+
+    private static Ability AbilityFor(GearmanSession worker, string function)
+    {
+        foreach (var a in worker.Abilities)
+            if (string.Equals(a.Function.Name, function, StringComparison.Ordinal)) return a;
+        throw new InvalidOperationException($"worker {worker.Id} has no ability '{function}'");
+    }
+
+    /// <summary>The highest-priority durable job leased ahead for any of the worker's functions, oldest first.</summary>
+    private static GearmanJob? BestPrefetched(GearmanSession worker, out JobDeque? from)
+    {
+        from = null;
+        for (var p = 0; p < 3; p++)
+        {
+            GearmanJob? best = null;
+            foreach (var ability in worker.Abilities)
+            {
+                if (ability.Function.DurableQueued == 0) continue;
+                var queue = ability.Function.Prefetched[p];
+                if (queue.PeekLive() is { } head && (best is null || head.Prefetched!.Id < best.Prefetched!.Id))
+                {
+                    best = head;
+                    from = queue;
+                }
+            }
+            if (best is not null) return best;
+        }
+        return null;
     }
 
     /// <summary>
@@ -122,20 +181,19 @@ internal sealed partial class GearmanJobServer
             for (var i = 0; i < leased.Count; i++)
             {
                 var l = leased[i];
-                var job = new GearmanJob
-                {
-                    Seq = ++_nextSeq, Handle = DurableHandle(l.Id), Function = function,
-                    Unique = l.UniqueKey is null ? [] : Encoding.Latin1.GetBytes(l.UniqueKey), UniqueKey = null,
-                    Payload = l.Payload, Priority = PriorityOf(l.Priority), Background = true, CreatedAt = l.CreatedAt, Durable = l.Lease,
-                };
-                _durableJobs[l.Id] = job;
+                var job = RecordFor(l.Id, function, durable: true);
+                job.Lease = l.Lease;
+                job.Prefetched = l;
+                job.Unique = l.UniqueKey is null ? [] : Encoding.Latin1.GetBytes(l.UniqueKey);
                 if (i == 0 && assigned)
                 {
-                    AssignLocked(job, worker, worker.Abilities.Find(a => a.Function == function).Timeout, kind);
+                    AssignLocked(job, worker, AbilityFor(worker, function.Name).Timeout, kind, l.Payload, l.UniqueKey);
                     continue;
                 }
+                job.Stage = JobStage.Queued;
                 function.DurableQueued++;
-                EnqueueLocked(job);
+                function.Prefetched[(int)PriorityOf(l.Priority)].PushBack(job);
+                WakeSleepersLocked(function);
             }
             if (function.Workers.Count == 0) orphans = TakeQueuedDurable(function);
         }
@@ -148,13 +206,12 @@ internal sealed partial class GearmanJobServer
     {
         var leases = new List<LeaseRef>();
         if (function.DurableQueued == 0) return leases;
-        foreach (var q in function.Queues)
+        foreach (var q in function.Prefetched)
             foreach (var job in q.Live().ToList())
-                if (job.Durable is { } lease)
-                {
-                    leases.Add(lease);
-                    Forget(job);
-                }
+            {
+                leases.Add(job.Lease);
+                Forget(job);
+            }
         return leases;
     }
 
@@ -169,15 +226,15 @@ internal sealed partial class GearmanJobServer
     private static GearmanPriority PriorityOf(int storePriority) =>
         storePriority > 0 ? GearmanPriority.High : storePriority < 0 ? GearmanPriority.Low : GearmanPriority.Normal;
 
-    private void AssignLocked(GearmanJob job, GearmanSession worker, TimeSpan timeout, GrabKind kind)
+    private void AssignLocked(GearmanJob job, GearmanSession worker, TimeSpan timeout, GrabKind kind, ReadOnlyMemory<byte> payloadBytes,
+        string? uniqueKey)
     {
         job.Stage = JobStage.Running;
         job.Worker = worker;
         job.Assignment++;
-        if (job.Durable is null) job.StartedAt = _time.GetUtcNow();
         job.ExceptionSent = false;
-        job.Function.Running++;
-        if (job.Durable is not null) job.Function.DurableRunning++;
+        job.LastError = null;
+        if (job.Durable) job.Function.DurableRunning++;
         worker.Assigned.Add(job);
         if (timeout > TimeSpan.Zero)
         {
@@ -189,75 +246,48 @@ internal sealed partial class GearmanJobServer
             }, (this, job, worker, assignment), timeout, Timeout.InfiniteTimeSpan);
         }
         var f = job.Function;
+        var payload = payloadBytes.Span;
         switch (kind)
         {
             case GrabKind.Plain:
-                worker.Out.Send(GearmanPacketType.JobAssign, job.Handle, f.NameBytes, job.Payload.Span);
+                worker.Out.Send(GearmanPacketType.JobAssign, job.Handle, f.NameBytes, payload);
                 break;
             case GrabKind.Unique:
-                worker.Out.Send(GearmanPacketType.JobAssignUniq, job.Handle, f.NameBytes, job.Unique, job.Payload.Span);
+                worker.Out.Send(GearmanPacketType.JobAssignUniq, job.Handle, f.NameBytes, UniqueOf(job, uniqueKey), payload);
                 break;
             default:
-                worker.Out.Send(GearmanPacketType.JobAssignAll, job.Handle, f.NameBytes, job.Unique, job.Reducer ?? [], job.Payload.Span);
+                worker.Out.Send(GearmanPacketType.JobAssignAll, job.Handle, f.NameBytes, UniqueOf(job, uniqueKey), job.Reducer ?? [], payload);
                 break;
         }
     }
 
-    private void EnqueueLocked(GearmanJob job)
-    {
-        var f = job.Function;
-        var p = (int)job.Priority;
-        job.Stage = JobStage.Queued;
-        f.Queued[p]++;
-        f.Queues[p].PushBack(job);
-        WakeSleepersLocked(f);
-    }
-
-    /// <summary>A memory job whose worker vanished goes back to the front of its queue: it was first in line.</summary>
-    private void Requeue(GearmanJob job)
-    {
-        var f = job.Function;
-        var p = (int)job.Priority;
-        LogAttempt(job, JobOutcome.LeaseExpired);
-        StopRunning(job);
-        job.Requeues++;
-        job.Stage = JobStage.Queued;
-        f.Queued[p]++;
-        f.Queues[p].PushFront(job);
-        WakeSleepersLocked(f);
-    }
+    /// <summary>The unique id as the submitting client sent it (kept in the record when it differs from the key).</summary>
+    private static ReadOnlySpan<byte> UniqueOf(GearmanJob job, string? uniqueKey) =>
+        job.Unique.Length > 0 ? job.Unique : uniqueKey is null ? [] : Encoding.Latin1.GetBytes(uniqueKey);
 
     private void StopRunning(GearmanJob job)
     {
         if (job.Stage != JobStage.Running) return;
-        job.Function.Running--;
-        if (job.Durable is not null) job.Function.DurableRunning--;
+        if (job.Durable) job.Function.DurableRunning--;
         job.Worker?.Assigned.Remove(job);
         job.Worker = null;
         job.Timer?.Dispose();
         job.Timer = null;
     }
 
-    /// <summary>Removes a job from every table: finished, failed for good, cancelled or dropped.</summary>
+    /// <summary>Drops this front's record of a job: it finished, failed for good, went back to the store, or was dropped.</summary>
     private void Forget(GearmanJob job)
     {
-        var f = job.Function;
         switch (job.Stage)
         {
-            case JobStage.Queued:
-                f.Queued[(int)job.Priority]--;
-                if (job.Durable is not null) f.DurableQueued--;
-                break;
-            case JobStage.Scheduled: f.Scheduled--; break;
+            case JobStage.Queued when job.Durable: job.Function.DurableQueued--; break;
             case JobStage.Running: StopRunning(job); break;
             case JobStage.Gone: return;
         }
         job.Stage = JobStage.Gone;
         job.Timer?.Dispose();
         job.Timer = null;
-        if (job.UniqueKey is not null && f.Uniques.TryGetValue(job.UniqueKey, out var holder) && holder == job) f.Uniques.Remove(job.UniqueKey);
-        if (job.Durable is { } lease) _durableJobs.Remove(lease.Id);
-        else if (_memoryJobs.Remove(job.Seq)) _memoryJobCount--;
+        _jobs.Remove(job.Id);
         if (job.Clients is { } clients)
         {
             foreach (var c in clients) c.Waiting.Remove(job);
@@ -265,42 +295,54 @@ internal sealed partial class GearmanJobServer
         }
     }
 
-    // ---- jobs with a time (SUBMIT_JOB_EPOCH, SUBMIT_JOB_SCHED, retry backoff) ------------------------------
-
-    private void ScheduleLocked(GearmanJob job, DateTimeOffset at)
-    {
-        job.Stage = JobStage.Scheduled;
-        job.RunAt = at;
-        job.Function.Scheduled++;
-        _schedule.Enqueue(job, (at, job.Seq));
-        ArmScheduleTimer();
-    }
-
-    private void ArmScheduleTimer()
-    {
-        if (!_schedule.TryPeek(out _, out var next)) return;
-        if (next.Item1 >= _scheduleTimerDue) return;
-        _scheduleTimerDue = next.Item1;
-        var delay = next.Item1 - _time.GetUtcNow();
-        if (delay < TimeSpan.Zero) delay = TimeSpan.Zero;
-        _scheduleTimer ??= _time.CreateTimer(static s => ((GearmanJobServer)s!).ScheduleDue(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
-        _scheduleTimer.Change(delay, Timeout.InfiniteTimeSpan);
-    }
-
-    private void ScheduleDue()
+    /// <summary>Memory jobs that ended without a Gearman worker reporting it (an HTTP worker completed one, a client
+    /// cancelled one, its attempts ran out elsewhere): their Gearman clients hear the end.</summary>
+    private void FinishedElsewhere(IReadOnlyList<long> ids)
     {
         lock (_gate)
         {
-            _scheduleTimerDue = DateTimeOffset.MaxValue;
-            var now = _time.GetUtcNow();
-            while (_schedule.TryPeek(out var job, out var due) && due.Item1 <= now)
+            if (_jobs.Count == 0) return;
+            for (var i = 0; i < ids.Count; i++)
             {
-                _schedule.Dequeue();
-                if (job.Stage != JobStage.Scheduled || job.RunAt != due.Item1) continue; // cancelled, or rescheduled
-                job.Function.Scheduled--;
-                EnqueueLocked(job);
+                var id = ids[i];
+                if (!MemoryJobIds.IsMemory(id) || !_jobs.TryGetValue(id, out var job)) continue;
+                if (job.Clients is { } clients)
+                {
+                    var ended = _engine.Memory.Get(id);
+                    foreach (var client in clients)
+                    {
+                        if (ended?.State == JobState.Succeeded)
+                            client.Out.Send(GearmanPacketType.WorkComplete, job.Handle, (ended.Result ?? ReadOnlyMemory<byte>.Empty).Span);
+                        else client.Out.Send(GearmanPacketType.WorkFail, job.Handle);
+                    }
+                }
+                var function = job.Function;
+                Forget(job);
+                ForgetIfIdle(function);
             }
-            ArmScheduleTimer();
         }
+    }
+
+    /// <summary>Notifications may have been lost (the store's listener reconnected): every sleeping worker looks again.</summary>
+    private void WakeEverySleeper()
+    {
+        lock (_gate)
+        {
+            foreach (var f in _functions.Values)
+            {
+                f.WakeGeneration++;
+                WakeSleepersLocked(f);
+            }
+        }
+    }
+
+    /// <summary>Writes the handle of a job into <paramref name="destination"/> (prefix + 21 bytes is always enough).</summary>
+    private int WriteHandle(Span<byte> destination, long id, bool durable)
+    {
+        _handlePrefix.CopyTo(destination);
+        var n = _handlePrefix.Length;
+        if (durable) destination[n++] = (byte)'d';
+        System.Buffers.Text.Utf8Formatter.TryFormat(id, destination[n..], out var written);
+        return n + written;
     }
 }

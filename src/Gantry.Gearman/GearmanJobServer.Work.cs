@@ -1,5 +1,5 @@
-using Gantry.Core.Stats;
 using System.Text;
+using Gantry.Core.Jobs;
 using Gantry.Protocol.Gearman;
 using Microsoft.Extensions.Logging;
 
@@ -38,7 +38,7 @@ internal sealed partial class GearmanJobServer
         }
     }
 
-    /// <summary>WORK_COMPLETE: the result goes to every waiting client; a durable job is recorded as succeeded.</summary>
+    /// <summary>WORK_COMPLETE: the result goes to every waiting client, and the job is recorded as succeeded in its lane.</summary>
     public void WorkComplete(GearmanSession worker, in GearmanPacket packet)
     {
         lock (_gate)
@@ -47,13 +47,27 @@ internal sealed partial class GearmanJobServer
             if (job is null || job.Worker != worker) return;
             if (job.Clients is { } clients)
                 foreach (var client in clients) client.Out.Send(GearmanPacketType.WorkComplete, packet.Body.Span);
-            if (job.Durable is { } lease) Durable?.Complete(lease, packet.FieldMemory(1));
-            else LogAttempt(job, JobOutcome.Succeeded);
+            var lease = job.Lease;
+            var function = job.Function;
+            // Forgotten first: the end the lane announces is then not taken for one that happened elsewhere.
             Forget(job);
+            var result = packet.FieldMemory(1);
+            if (job.Durable)
+            {
+                Durable?.Complete(lease, result);
+            }
+            else
+            {
+                // The clients have the whole result already; the lane keeps it for readers only when it fits the limit.
+                // No copy: the packet's body is an array of its own, not the connection's buffer.
+                ReadOnlyMemory<byte>? kept = result.Length <= _engine.Options.Limits.MaxResultBytes ? result : null;
+                _engine.CompleteInMemory(new Completion(lease.Id, lease.Attempt, kept));
+            }
+            ForgetIfIdle(function);
         }
     }
 
-    /// <summary>WORK_FAIL: clients hear WORK_FAIL; a background job with retries left runs again after a backoff.</summary>
+    /// <summary>WORK_FAIL: clients hear WORK_FAIL; a background job with retries left runs again after the backoff.</summary>
     public void WorkFail(GearmanSession worker, ReadOnlySpan<byte> handle)
     {
         lock (_gate)
@@ -68,23 +82,12 @@ internal sealed partial class GearmanJobServer
     {
         if (job.Clients is { } clients)
             foreach (var client in clients) client.Out.Send(GearmanPacketType.WorkFail, job.Handle);
-        if (job.Durable is { } lease)
-        {
-            Durable?.Fail(lease, why);
-            Forget(job);
-            return;
-        }
-        var retry = job.Background && job.Failures < job.Function.Options.Retries;
-        LogAttempt(job, retry ? JobOutcome.Failed : JobOutcome.Dead);
-        if (retry)
-        {
-            job.Failures++;
-            StopRunning(job);
-            job.LastError = null;
-            ScheduleLocked(job, _time.GetUtcNow() + _retry.DelayAfter(job.Failures));
-            return;
-        }
+        var lease = job.Lease;
+        var function = job.Function;
         Forget(job);
+        if (job.Durable) Durable?.Fail(lease, why);
+        else _engine.FailInMemory(new Failure(lease.Id, lease.Attempt, FailureKind.Error, why));
+        ForgetIfIdle(function);
     }
 
     /// <summary>

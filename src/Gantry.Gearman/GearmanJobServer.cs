@@ -1,8 +1,9 @@
-using Gantry.Core.Stats;
 using System.Buffers.Text;
 using System.Text;
+using Gantry.Core.Engine;
 using Gantry.Core.Jobs;
-using Gantry.Core.Options;
+using Gantry.Core.Memory;
+using Gantry.Core.Queues;
 using Gantry.Protocol.Gearman;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -10,43 +11,68 @@ using Microsoft.Extensions.Options;
 namespace Gantry.Gearman;
 
 /// <summary>
-/// The in-memory lane: functions, their three priority queues, workers and waiting clients, in the manner of gearmand.
-/// Every operation runs under one lock and is short (no I/O: packets are appended to outboxes that flush on their
-/// own), so the lock is held for microseconds. Durable jobs enter here once leased from the store for Gearman workers.
+/// The Gearman front's state, in the manner of gearmand: connections, functions and their workers, sleeping workers,
+/// the clients attached to foreground jobs, and what each worker holds. The jobs themselves live in the engine: a
+/// function's memory jobs in the memory lane (the same jobs, rules and job log as every other front's), its durable
+/// jobs in the store. Every operation runs under one lock and is short (no I/O: packets go to outboxes that flush on
+/// their own), so the lock is held for microseconds.
 /// </summary>
+/// <remarks>What stays here is what only Gearman has: attached foreground clients, forwarding a worker's WORK_DATA and
+/// WORK_STATUS to them, coalescing clients by unique id onto one job, dropping a foreground job whose clients all left,
+/// CAN_DO_TIMEOUT, sleeping workers and NOOP, and the admin protocol's views.</remarks>
 internal sealed partial class GearmanJobServer
 {
     private readonly object _gate = new();
     private readonly Dictionary<string, GearmanFunction> _functions = new(StringComparer.Ordinal);
-    private readonly Dictionary<long, GearmanJob> _memoryJobs = new();
-    private readonly Dictionary<long, GearmanJob> _durableJobs = new();
+    /// <summary>Records of the jobs this front is involved in, by job id (memory and store ids never collide).</summary>
+    private readonly Dictionary<long, GearmanJob> _jobs = new();
     private readonly Dictionary<long, GearmanSession> _sessions = new();
     private readonly GearmanOptions _options;
+    private readonly JobEngine _engine;
     private readonly TimeProvider _time;
     private readonly ILogger _log;
-    private readonly RetryPolicy _retry;
     private readonly byte[] _handlePrefix;
-    private long _nextSeq;
+    private readonly FrontLimits _limits;
     private long _nextSession;
-    private int _memoryJobCount;
-    private readonly JobLog? _jobLog;
 
-    public GearmanJobServer(IOptions<GearmanOptions> options, TimeProvider time, ILogger<GearmanJobServer> log, JobLog? jobLog = null)
+    public GearmanJobServer(IOptions<GearmanOptions> options, JobEngine engine, JobSignals signals, TimeProvider time,
+        ILogger<GearmanJobServer> log)
     {
-        _jobLog = jobLog;
         _options = options.Value;
+        _engine = engine;
         _time = time;
         _log = log;
-        _retry = new RetryPolicy(new RetryOptions { BaseDelay = _options.RetryBaseDelay, MaxDelay = _options.RetryMaxDelay, Jitter = 0.2 });
+        _limits = new FrontLimits(_options.MaxPacketBytes, "Gantry:Gearman:MaxPacketBytes");
         // gearmand's handles are H:<host>:<n>; clients treat them as opaque, gearadmin users read them.
         _handlePrefix = Encoding.ASCII.GetBytes($"H:{SafeHost()}:");
-        _schedule = new PriorityQueue<GearmanJob, (DateTimeOffset, long)>();
+        signals.Observe(new Signals(this));
     }
 
     public GearmanOptions Options => _options;
 
     /// <summary>Set by the durable lane: told about jobs whose lease it must release, complete or fail.</summary>
     public IDurableReports? Durable { get; set; }
+
+    /// <summary>Whether the function's background jobs go to the store: its queue's lane when one is set, else the
+    /// function's own setting, else memory (gearmand's default).</summary>
+    public bool IsDurable(string function) => _engine.Settings.LaneSetFor(function) switch
+    {
+        QueueLanes.Durable => true,
+        QueueLanes.Memory => false,
+        _ => _options.For(function).Lane == GearmanLane.Durable,
+    };
+
+    /// <summary><see cref="IsDurable(string)"/>, worked out again only when the queue settings changed (every grab asks).</summary>
+    private bool IsDurable(GearmanFunction function)
+    {
+        var version = _engine.Settings.Version;
+        if (function.LaneVersion != version)
+        {
+            function.Durable = IsDurable(function.Name);
+            function.LaneVersion = version;
+        }
+        return function.Durable;
+    }
 
     public GearmanSession Open(string host, GearmanOutbox output)
     {
@@ -58,7 +84,7 @@ internal sealed partial class GearmanJobServer
         }
     }
 
-    /// <summary>The connection ended: its workers' jobs go back to the queue, its foreground jobs lose a listener.</summary>
+    /// <summary>The connection ended: its workers' jobs go back to their queues, its foreground jobs lose a listener.</summary>
     public void Close(GearmanSession session)
     {
         List<(LeaseRef Lease, string Why)>? releases = null;
@@ -70,65 +96,93 @@ internal sealed partial class GearmanJobServer
             var abilities = session.Abilities.ToArray();
             foreach (var ability in abilities) ability.Function.Workers.Remove(session);
             session.Abilities.Clear();
-            foreach (var job in session.Assigned.ToArray())
-            {
-                if (job.Durable is { } lease)
-                {
-                    (releases ??= []).Add((lease, "the Gearman worker disconnected"));
-                    Forget(job);
-                }
-                else
-                {
-                    Requeue(job);
-                }
-            }
+            session.AbilitiesChanged();
+            foreach (var job in session.Assigned.ToArray()) GiveBackLocked(job, "the Gearman worker disconnected", ref releases);
             session.Assigned.Clear();
             foreach (var ability in abilities) Orphans(ability.Function, ref releases);
-            foreach (var job in session.Waiting)
+            foreach (var job in session.Waiting.ToArray())
             {
                 job.Clients?.Remove(session);
-                if (job.Background || job.Clients is { Count: > 0 }) continue;
+                if (job.Clients is { Count: > 0 }) continue;
+                job.Clients = null;
                 // Nobody waits for this foreground job any more: drop it if no worker has it yet (gearmand does the
                 // same); a running one finishes and its result goes nowhere.
-                if (job.Stage is JobStage.Queued or JobStage.Scheduled) Forget(job);
+                if (job.IsQueued && !job.Durable && _engine.StateOfMemoryJob(job.Id) is JobState.Available or JobState.Scheduled)
+                {
+                    _engine.CancelInMemory(job.Id);
+                    Forget(job);
+                }
             }
             session.Waiting.Clear();
+            foreach (var ability in abilities) ForgetIfIdle(ability.Function);
         }
         Release(releases);
     }
 
+    /// <summary>A job whose worker left goes back to its queue, first in line (it was first before), the attempt not
+    /// counted: gearmand requeues it the same way.</summary>
+    private void GiveBackLocked(GearmanJob job, string why, ref List<(LeaseRef Lease, string Why)>? releases)
+    {
+        StopRunning(job);
+        job.Requeues++;
+        if (job.Durable)
+        {
+            (releases ??= []).Add((job.Lease, why));
+            Forget(job);
+            return;
+        }
+        _engine.FailInMemory(new Failure(job.Lease.Id, job.Lease.Attempt, FailureKind.Released, why));
+        // The record stays until the job ends (it counts the requeues and keeps the clients attached), so it must hear
+        // that end whoever brings it.
+        _engine.WatchMemoryJob(job.Id);
+        job.Stage = JobStage.Queued;
+    }
+
     // ---- functions and workers ----------------------------------------------------------------------------
 
-    private GearmanFunction FunctionFor(string name)
+    /// <summary>The function, created on first use; null (with the error to send) when the server knows as many
+    /// function names as it may.</summary>
+    private GearmanFunction? FunctionFor(string name, out GearmanProtocolError? refused)
     {
-        if (!_functions.TryGetValue(name, out var function))
+        refused = null;
+        if (_functions.TryGetValue(name, out var function)) return function;
+        if (_functions.Count >= _options.MaxFunctions)
         {
-            function = new GearmanFunction(name, _options.For(name));
-            _functions.Add(name, function);
+            refused = new GearmanProtocolError("QUEUE_ERROR",
+                $"the server already knows {_functions.Count} function names, its limit (Gantry:Gearman:MaxFunctions)");
+            return null;
         }
+        function = new GearmanFunction(name, _options.For(name));
+        _functions.Add(name, function);
         return function;
     }
 
-    public void CanDo(GearmanSession session, string function, TimeSpan timeout)
+    /// <summary>A function with no worker, no job and no limit set is forgotten: names used once cost nothing.</summary>
+    private void ForgetIfIdle(GearmanFunction function)
     {
-        GearmanFunction f;
+        if (function.Workers.Count > 0 || function.DurableQueued > 0 || function.DurableRunning > 0 || function.HasLimits) return;
+        if (_engine.Memory.HasLiveJobs(function.Name)) return;
+        if (_functions.TryGetValue(function.Name, out var current) && current == function) _functions.Remove(function.Name);
+    }
+
+    public GearmanProtocolError? CanDo(GearmanSession session, string function, TimeSpan timeout)
+    {
         lock (_gate)
         {
-            f = FunctionFor(function);
+            var f = FunctionFor(function, out var refused);
+            if (f is null) return refused;
             var index = session.Abilities.FindIndex(a => a.Function == f);
             if (index >= 0)
             {
                 session.Abilities[index] = new Ability(f, timeout);
-                return;
+                return null;
             }
             session.Abilities.Add(new Ability(f, timeout));
+            session.AbilitiesChanged();
             f.Workers.Add(session);
         }
-        if (f.Durable) DurableWorkerArrived?.Invoke(f);
+        return null;
     }
-
-    /// <summary>Raised outside the lock when a worker registers for a durable function (the lane starts watching its queue).</summary>
-    public event Action<GearmanFunction>? DurableWorkerArrived;
 
     public void CantDo(GearmanSession session, string function)
     {
@@ -137,8 +191,10 @@ internal sealed partial class GearmanJobServer
         {
             if (!_functions.TryGetValue(function, out var f)) return;
             session.Abilities.RemoveAll(a => a.Function == f);
+            session.AbilitiesChanged();
             f.Workers.Remove(session);
             Orphans(f, ref releases);
+            ForgetIfIdle(f);
         }
         Release(releases);
     }
@@ -148,9 +204,15 @@ internal sealed partial class GearmanJobServer
         List<(LeaseRef Lease, string Why)>? releases = null;
         lock (_gate)
         {
-            foreach (var a in session.Abilities) a.Function.Workers.Remove(session);
-            foreach (var a in session.Abilities) Orphans(a.Function, ref releases);
+            var abilities = session.Abilities.ToArray();
+            foreach (var a in abilities) a.Function.Workers.Remove(session);
             session.Abilities.Clear();
+            session.AbilitiesChanged();
+            foreach (var a in abilities)
+            {
+                Orphans(a.Function, ref releases);
+                ForgetIfIdle(a.Function);
+            }
         }
         Release(releases);
     }
@@ -174,14 +236,12 @@ internal sealed partial class GearmanJobServer
         lock (_gate)
         {
             FinishAbandonedExceptions(session);
-            foreach (var a in session.Abilities)
+            if (session.AbilityNames.Length > 0 && _engine.Memory.AnyAvailable(session.AbilityNames) ||
+                session.Abilities.Exists(a => a.Function.DurableQueued > 0))
             {
-                if (a.Function.QueuedTotal > 0)
-                {
-                    session.Sleeping = false;
-                    session.Out.Send(GearmanPacketType.Noop);
-                    return;
-                }
+                session.Sleeping = false;
+                session.Out.Send(GearmanPacketType.Noop);
+                return;
             }
             if (DurableGeneration(session) != session.GrabGeneration)
             {
@@ -193,20 +253,21 @@ internal sealed partial class GearmanJobServer
         }
     }
 
-    private static long DurableGeneration(GearmanSession session)
+    private long DurableGeneration(GearmanSession session)
     {
         long sum = 0;
         foreach (var a in session.Abilities)
-            if (a.Function.Durable) sum += a.Function.WakeGeneration;
+            if (IsDurable(a.Function)) sum += a.Function.WakeGeneration;
         return sum;
     }
 
-    /// <summary>Wakes every sleeping worker of the function (gearmand's default): each gets one NOOP per sleep.</summary>
-    /// <summary>The store says the durable function's queue has jobs: wake its sleeping workers.</summary>
-    public void DurableJobsAvailable(GearmanFunction function)
+    /// <summary>Jobs became available in a queue (either lane, any front, this server or another): wake the function's
+    /// sleeping workers; each gets one NOOP per sleep, as gearmand does.</summary>
+    private void QueueHasJobs(string queue)
     {
         lock (_gate)
         {
+            if (!_functions.TryGetValue(queue, out var function) || function.Workers.Count == 0) return;
             function.WakeGeneration++;
             WakeSleepersLocked(function);
         }
@@ -233,7 +294,7 @@ internal sealed partial class GearmanJobServer
             for (var i = 0; i < count; i++)
             {
                 var a = session.Abilities[(i + session.DurableCursor) % count];
-                if (a.Function.Durable) (list ??= []).Add(a.Function);
+                if (IsDurable(a.Function)) (list ??= []).Add(a.Function);
             }
             if (list is null) return [];
             session.DurableCursor++;
@@ -243,14 +304,12 @@ internal sealed partial class GearmanJobServer
 
     // ---- handles --------------------------------------------------------------------------------------------
 
-    private byte[] MemoryHandle(long seq) => Handle(seq, durable: false);
-
-    public byte[] DurableHandle(long id) => Handle(id, durable: true);
-
-    private byte[] Handle(long number, bool durable)
+    /// <summary>H:host:N for a memory job, H:host:dN for a stored one (the ids never collide; the letter says which
+    /// lane at a glance in gearadmin's listings).</summary>
+    public byte[] Handle(long id, bool durable)
     {
         Span<byte> digits = stackalloc byte[21];
-        Utf8Formatter.TryFormat(number, digits, out var written);
+        Utf8Formatter.TryFormat(id, digits, out var written);
         var handle = new byte[_handlePrefix.Length + (durable ? 1 : 0) + written];
         _handlePrefix.CopyTo(handle, 0);
         if (durable) handle[_handlePrefix.Length] = (byte)'d';
@@ -258,10 +317,10 @@ internal sealed partial class GearmanJobServer
         return handle;
     }
 
-    /// <summary>Reads a handle this server issued: a memory job's sequence number or a durable job's store id.</summary>
-    public bool TryParseHandle(ReadOnlySpan<byte> handle, out long number, out bool durable)
+    /// <summary>Reads a handle this server issued: the job's id, and whether it names a stored job.</summary>
+    public bool TryParseHandle(ReadOnlySpan<byte> handle, out long id, out bool durable)
     {
-        number = 0;
+        id = 0;
         durable = false;
         if (!handle.StartsWith(_handlePrefix)) return false;
         var rest = handle[_handlePrefix.Length..];
@@ -270,14 +329,12 @@ internal sealed partial class GearmanJobServer
             durable = true;
             rest = rest[1..];
         }
-        return rest.Length > 0 && Utf8Parser.TryParse(rest, out number, out var used) && used == rest.Length && number > 0;
+        if (!(rest.Length > 0 && Utf8Parser.TryParse(rest, out id, out var used) && used == rest.Length && id > 0)) return false;
+        return durable != MemoryJobIds.IsMemory(id);
     }
 
-    private GearmanJob? JobByHandle(ReadOnlySpan<byte> handle)
-    {
-        if (!TryParseHandle(handle, out var number, out var durable)) return null;
-        return (durable ? _durableJobs : _memoryJobs).GetValueOrDefault(number);
-    }
+    private GearmanJob? JobByHandle(ReadOnlySpan<byte> handle) =>
+        TryParseHandle(handle, out var id, out _) ? _jobs.GetValueOrDefault(id) : null;
 
     private static string SafeHost()
     {
@@ -285,6 +342,17 @@ internal sealed partial class GearmanJobServer
         var clean = new StringBuilder(host.Length);
         foreach (var c in host) clean.Append(char.IsAsciiLetterOrDigit(c) || c is '-' or '.' or '_' ? c : '_');
         return clean.Length == 0 ? "gantry" : clean.ToString();
+    }
+
+    /// <summary>What the engine announces, as this front needs it: woken workers, and the end of jobs that Gearman
+    /// clients wait for but something else finished (an HTTP worker, a cancel, another server's store).</summary>
+    private sealed class Signals(GearmanJobServer server) : IJobSignalObserver
+    {
+        public void JobsAvailable(string queue) => server.QueueHasJobs(queue);
+
+        public void JobsFinished(IReadOnlyList<long> ids) => server.FinishedElsewhere(ids);
+
+        public void EverythingMayHaveChanged() => server.WakeEverySleeper();
     }
 }
 

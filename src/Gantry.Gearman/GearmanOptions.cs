@@ -15,27 +15,22 @@ public sealed class GearmanOptions : Core.Options.ISelfValidatingOptions
     public const int DefaultMaxUniqueBytes = 64;
     /// <summary>Defaults to 512 bytes, gearmand's limit on function names.</summary>
     public const int DefaultMaxFunctionNameBytes = 512;
-    /// <summary>Defaults to one million jobs held in memory across all functions: far beyond any healthy backlog,
-    /// and a bound on the memory a runaway producer can take (about a gigabyte of 1 KiB payloads).</summary>
-    public const int DefaultMaxMemoryJobs = 1_000_000;
+    /// <summary>Defaults to 10,000 function names known at once (with a worker, a job, or a maxqueue limit). A function
+    /// with none of these is forgotten, so names used once cost nothing; past the limit a new name is refused with an
+    /// ERROR, so one client cannot fill the server's memory with names.</summary>
+    public const int DefaultMaxFunctions = 10_000;
     /// <summary>Defaults to 64 MiB of responses waiting for one slow connection to read them; past that the
     /// connection is closed, so one stuck client cannot exhaust the server's memory.</summary>
     public const int DefaultMaxPendingOutputBytes = 64 * 1024 * 1024;
-    /// <summary>Defaults to 60 seconds of lease for a durable job handed to a Gearman worker. Gearman workers never
-    /// heartbeat: the server extends the lease while the worker stays connected, so this only bounds how long a
-    /// job waits after the whole server died.</summary>
-    public static readonly TimeSpan DefaultDurableLease = TimeSpan.FromSeconds(60);
+    /// <summary>Defaults to 60 seconds of lease for a job handed to a Gearman worker. Gearman workers never heartbeat:
+    /// the server extends the lease while the worker stays connected, so this only bounds how long a durable job waits
+    /// after the whole server died (and how long a memory job stays leased if extensions stopped).</summary>
+    public static readonly TimeSpan DefaultWorkerLease = TimeSpan.FromSeconds(60);
     /// <summary>Defaults to at most 64 durable jobs leased per store round trip (16 per connected worker of the
     /// function): a busy durable function then costs one store transaction per batch rather than per job (measured:
     /// 5k -> 7k jobs/s on SQLite with 4 workers), while jobs leased ahead stay few enough that other servers and HTTP
     /// workers still find work. Jobs leased ahead go back to the store when the function's last worker leaves.</summary>
     public const int DefaultDurablePrefetch = 64;
-    /// <summary>Defaults to 1 second before the first retry of a failed background job, doubling up to
-    /// <see cref="DefaultRetryMaxDelay"/>.</summary>
-    public static readonly TimeSpan DefaultRetryBaseDelay = TimeSpan.FromSeconds(1);
-    /// <summary>Defaults to 5 minutes between retries at most.</summary>
-    public static readonly TimeSpan DefaultRetryMaxDelay = TimeSpan.FromMinutes(5);
-
     /// <summary><c>HOST:PORT</c> (IPv6 in brackets), or <c>off</c>.</summary>
     public string Listen { get; set; } = DefaultListen;
 
@@ -47,14 +42,13 @@ public sealed class GearmanOptions : Core.Options.ISelfValidatingOptions
     public int MaxFunctionNameBytes { get; set; } = DefaultMaxFunctionNameBytes;
     public int MaxPacketBytes { get; set; } = GearmanReadLimits.DefaultMaxPacketBytes;
     public int MaxAdminLineBytes { get; set; } = GearmanReadLimits.DefaultMaxAdminLineBytes;
-    public int MaxMemoryJobs { get; set; } = DefaultMaxMemoryJobs;
+    public int MaxFunctions { get; set; } = DefaultMaxFunctions;
     public int MaxPendingOutputBytes { get; set; } = DefaultMaxPendingOutputBytes;
-    public TimeSpan DurableLease { get; set; } = DefaultDurableLease;
+    public TimeSpan WorkerLease { get; set; } = DefaultWorkerLease;
     public int DurablePrefetch { get; set; } = DefaultDurablePrefetch;
-    public TimeSpan RetryBaseDelay { get; set; } = DefaultRetryBaseDelay;
-    public TimeSpan RetryMaxDelay { get; set; } = DefaultRetryMaxDelay;
 
-    /// <summary>Per-function settings by exact function name; functions not listed use the memory lane.</summary>
+    /// <summary>Per-function settings by exact function name. A function's lane is its queue's lane when one is set
+    /// (<c>Gantry:Queues:NAME:Lane</c>, <c>PUT /api/queues/NAME</c>), else the one given here, else memory (gearmand's).</summary>
     public Dictionary<string, GearmanFunctionOptions> Functions { get; set; } = new(StringComparer.Ordinal);
 
     public bool Enabled => !string.Equals(Listen?.Trim(), Off, StringComparison.OrdinalIgnoreCase);
@@ -76,13 +70,11 @@ public sealed class GearmanOptions : Core.Options.ISelfValidatingOptions
         Range("MaxFunctionNameBytes", MaxFunctionNameBytes, 1, 4096);
         Range("MaxPacketBytes", MaxPacketBytes, 1024, 256 * 1024 * 1024);
         Range("MaxAdminLineBytes", MaxAdminLineBytes, 16, 1024 * 1024);
-        Range("MaxMemoryJobs", MaxMemoryJobs, 1, 100_000_000);
+        Range("MaxFunctions", MaxFunctions, 1, 10_000_000);
         Range("DurablePrefetch", DurablePrefetch, 1, 1000);
         Range("MaxPendingOutputBytes", MaxPendingOutputBytes, 64 * 1024, int.MaxValue);
-        if (DurableLease < TimeSpan.FromSeconds(3) || DurableLease > TimeSpan.FromDays(1))
-            errors.Add($"Gantry:Gearman:DurableLease must be between 3 seconds and 1 day (got {DurableLease}).");
-        if (RetryBaseDelay < TimeSpan.Zero || RetryMaxDelay < RetryBaseDelay)
-            errors.Add("Gantry:Gearman:RetryBaseDelay must be at least 0 and at most RetryMaxDelay.");
+        if (WorkerLease < TimeSpan.FromSeconds(3) || WorkerLease > TimeSpan.FromDays(1))
+            errors.Add($"Gantry:Gearman:WorkerLease must be between 3 and 86400 seconds (got {WorkerLease.TotalSeconds:0.###}).");
         foreach (var (name, function) in Functions)
         {
             if (function.Lane == GearmanLane.Durable && !QueueName.IsValid(name))
@@ -111,6 +103,7 @@ public sealed class GearmanFunctionOptions
 
     public GearmanLane Lane { get; set; } = GearmanLane.Memory;
 
-    /// <summary>How many times a failed background job is run again, with exponential backoff. Defaults to 0, as gearmand.</summary>
+    /// <summary>How many times a failed background job is run again, with the queues' backoff (<c>Gantry:Retry</c>).
+    /// Defaults to 0, as gearmand.</summary>
     public int Retries { get; set; }
 }

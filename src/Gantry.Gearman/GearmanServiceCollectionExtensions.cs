@@ -16,7 +16,6 @@ public static class GearmanServiceCollectionExtensions
         services.AddOptions<GearmanOptions>().Bind(gearmanSection).ValidateOnStart();
         services.AddSingleton<IValidateOptions<GearmanOptions>, Core.Options.SelfValidatingOptionsValidator<GearmanOptions>>();
         services.TryAddSingleton<GearmanJobServer>();
-        services.AddSingleton<Core.Queues.IQueueCountsSource>(sp => sp.GetRequiredService<GearmanJobServer>());
         services.TryAddSingleton<DurableLane>();
         services.AddHostedService(sp => sp.GetRequiredService<DurableLane>());
         services.TryAddSingleton<GearmanAdmin>();

@@ -13,6 +13,11 @@ internal sealed class GearmanSession(long id, string host, GearmanOutbox output)
     /// <summary>OPTION_REQ "exceptions": this client wants WORK_EXCEPTION packets.</summary>
     public bool Exceptions { get; set; }
     public readonly List<Ability> Abilities = [];
+    /// <summary>The names of <see cref="Abilities"/>, kept in step with it: every grab asks the memory lane about them.</summary>
+    public string[] AbilityNames { get; private set; } = [];
+
+    /// <summary>Call after changing <see cref="Abilities"/>.</summary>
+    public void AbilitiesChanged() => AbilityNames = Abilities.Select(a => a.Function.Name).ToArray();
     /// <summary>Sent PRE_SLEEP and has not been woken with NOOP since.</summary>
     public bool Sleeping { get; set; }
     /// <summary>Jobs this worker holds (real workers hold one at a time; the protocol allows more).</summary>

@@ -1,6 +1,8 @@
 using Gantry.Core.Engine;
 using Gantry.Core.Jobs;
 using Gantry.Core.Maintenance;
+using Gantry.Core.Memory;
+using Gantry.Core.Queues;
 using Gantry.Core.Options;
 using Gantry.Core.Recurring;
 using Gantry.Cron;
@@ -45,6 +47,8 @@ public static class GantryServiceCollectionExtensions
         services.TryAddSingleton(sp => sp.GetRequiredService<IStore>().Jobs);
         services.TryAddSingleton(sp => sp.GetRequiredService<IStore>().Queues);
         services.TryAddSingleton(sp => sp.GetRequiredService<IStore>().Recurring);
+        services.TryAddSingleton<MemoryLane>();
+        services.TryAddSingleton<QueueSettings>();
         // The job log and what it feeds: per-queue statistics (/api/stats, /metrics) and the Gantry.Jobs meter.
         services.AddMetrics();
         services.AddOptions<StatsOptions>().Bind(gantrySection.GetSection("Stats")).ValidateOnStart();

@@ -38,7 +38,7 @@ internal sealed class PostgresListener : IAsyncDisposable
                 await using var conn = await _db.OpenConnectionAsync(_stop.Token).ConfigureAwait(false);
                 conn.Notification += OnNotification;
                 await using (var listen = new NpgsqlCommand(
-                                 $"LISTEN {PostgresNotifications.JobsAvailable}; LISTEN {PostgresNotifications.JobFinished}", conn))
+                                 string.Join("; ", PostgresNotifications.Channels.Select(c => "LISTEN " + c)), conn))
                 {
                     await listen.ExecuteNonQueryAsync(_stop.Token).ConfigureAwait(false);
                 }

@@ -19,9 +19,19 @@ internal static class PostgresNotifications
     /// Finishes are sent by the statements themselves, which know that flag.</summary>
     public const string JobFinished = "gantry_job_finished";
 
+    /// <summary>Payload: none. A queue was paused, resumed or given a lane: read the settings again.</summary>
+    public const string QueueSettings = "gantry_queue_settings";
+
+    /// <summary>Every channel the listener subscribes to.</summary>
+    public static readonly string[] Channels = [JobsAvailable, JobFinished, QueueSettings];
+
     /// <summary>Adds the notifications other servers need for <paramref name="changes"/> (queues with new available
-    /// jobs) to <paramref name="batch"/>.</summary>
-    public static void Add(NpgsqlBatch batch, ChangeSet changes) => AddJobsAvailable(batch, changes.QueuesWithAvailableJobs);
+    /// jobs, changed queue settings) to <paramref name="batch"/>.</summary>
+    public static void Add(NpgsqlBatch batch, ChangeSet changes)
+    {
+        AddJobsAvailable(batch, changes.QueuesWithAvailableJobs);
+        if (changes.QueueSettingsChanged) batch.BatchCommands.Add(Command($"SELECT pg_notify('{QueueSettings}', '')"));
+    }
 
     public static void AddJobsAvailable(NpgsqlBatch batch, IReadOnlyCollection<string> queues)
     {
@@ -47,6 +57,9 @@ internal static class PostgresNotifications
                 break;
             case JobFinished when long.TryParse(payload, out var id):
                 changes.JobFinished(id);
+                break;
+            case QueueSettings:
+                changes.QueueSettingChanged();
                 break;
             default:
                 return;

@@ -89,6 +89,9 @@ internal static class PostgresSchema
             );
             CREATE INDEX gantry_recurring_fires_age ON gantry_recurring_fires (fire_at);
             """),
+        (3, "queue lanes", """
+            ALTER TABLE gantry_queues ADD COLUMN lane text;
+            """),
     ];
 
     public static async Task MigrateAsync(NpgsqlDataSource db, DateTimeOffset now, CancellationToken ct)

@@ -81,6 +81,9 @@ internal static class SqliteSchema
             ) WITHOUT ROWID;
             CREATE INDEX gantry_recurring_fires_age ON gantry_recurring_fires (fire_at);
             """),
+        (3, "queue lanes", """
+            ALTER TABLE gantry_queues ADD COLUMN lane TEXT;
+            """),
     ];
 
     public static void Migrate(SqliteConnection connection, DateTimeOffset now)

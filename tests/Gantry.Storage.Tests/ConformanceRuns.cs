@@ -13,3 +13,5 @@ public sealed class SqliteRecurringConformance() : RecurringConformance(new Sqli
 
 public sealed class PostgresRecurringConformance(PostgresDatabaseFixture db) : RecurringConformance(new PostgresDriver(db)),
     IClassFixture<PostgresDatabaseFixture>;
+
+public sealed class MemoryJobStoreConformance() : JobStoreConformance(new MemoryDriver());

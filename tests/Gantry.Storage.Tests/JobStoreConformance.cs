@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Text;
 using Gantry.Core.Engine;
 using Gantry.Core.Jobs;
+using Gantry.Core.Queues;
 using Gantry.Core.Storage;
 using Gantry.Testing;
 using Xunit;
@@ -178,6 +179,22 @@ public abstract class JobStoreConformance(StoreDriver driver) : StoreConformance
         Assert.All(q.Counts.Values, c => Assert.Equal(0, c));
     }
 
+    [Fact]
+    public async Task Queue_settings_keep_a_lane_and_a_pause_and_list_only_queues_that_have_one()
+    {
+        await S.Insert(S.Job(queue: "plain"));
+        await S.Queues.QueueSetLane("fast", "memory", S.Now, default);
+        await S.Queues.QueueSetPaused("held", true, S.Now, default);
+        await S.Queues.QueueSetLane("held", "durable", S.Now, default);
+
+        var settings = await S.Queues.QueueListSettings(default);
+        Assert.Equal([new QueueSetting("fast", false, "memory"), new QueueSetting("held", true, "durable")], settings);
+
+        await S.Queues.QueueSetLane("fast", null, S.Now, default);
+        await S.Queues.QueueSetPaused("held", false, S.Now, default);
+        Assert.Equal([new QueueSetting("held", false, "durable")], await S.Queues.QueueListSettings(default));
+    }
+
     // ---- heartbeat, complete ------------------------------------------------------------------------------
 
     [Fact]
@@ -202,6 +219,7 @@ public abstract class JobStoreConformance(StoreDriver driver) : StoreConformance
         var leased = await S.LeaseOne();
         S.Time.Advance(TimeSpan.FromMilliseconds(1500));
         using var wait = S.Signals.WaitFinished(id);
+        await S.Jobs.JobWatchFinish(id, default); // what a waiter does: the job's end must then be announced
 
         var result = Encoding.UTF8.GetBytes("{\"ok\":true}");
         var first = await S.Jobs.JobSetCompleted([new Completion(id, leased.Attempt, result)], S.Now, default);
@@ -330,16 +348,26 @@ public abstract class JobStoreConformance(StoreDriver driver) : StoreConformance
     }
 
     [Fact]
-    public async Task Released_job_is_available_again_without_counting_the_attempt()
+    public async Task Released_job_is_available_again_first_in_line_without_counting_the_attempt_or_its_start()
     {
         var id = await S.Insert(S.Job());
+        var created = S.Now;
+        S.Time.Advance(TimeSpan.FromSeconds(1));
+        var younger = await S.Insert(S.Job());
         var leased = await S.LeaseOne();
+        Assert.Equal(id, leased.Id);
+        S.Time.Advance(TimeSpan.FromSeconds(1));
         var result = (await S.Jobs.JobSetFailed([new Failure(id, leased.Attempt, FailureKind.Released, "shutdown")], S.Rules, S.Now, default))[0];
         Assert.Equal(JobState.Available, result.State);
         var job = await S.Get(id);
         Assert.Equal(0, job.Attempt);
         Assert.Empty(job.Errors);
-        Assert.Equal(1, (await S.LeaseOne()).Attempt);
+        Assert.Null(job.StartedAt);
+        Assert.Equal(created, job.RunAt);
+        var again = await S.LeaseOne();
+        Assert.Equal(id, again.Id); // ahead of the younger job: it was first before it was leased
+        Assert.Equal(1, again.Attempt);
+        Assert.NotEqual(younger, again.Id);
     }
 
     // ---- leases -------------------------------------------------------------------------------------------

@@ -77,3 +77,28 @@ public sealed class PostgresDriver(PostgresDatabaseFixture fixture) : StoreDrive
         return store;
     }
 }
+
+/// <summary>The memory lane: node-local, so never several servers, and nothing to open.</summary>
+public sealed class MemoryDriver : StoreDriver
+{
+    public override bool SupportsSeveralServers => false;
+
+    public override Task<IStore> OpenAsync(INotifier notifier, TimeProvider time) =>
+        Task.FromResult<IStore>(new MemoryStore(new Gantry.Core.Memory.MemoryLane(notifier,
+            // History kept as long as the tests look (the lane's short default for unwatched jobs is a cost choice, not a rule).
+            Microsoft.Extensions.Options.Options.Create(new Gantry.Core.Options.GantryEngineOptions
+            {
+                MemoryLane = new Gantry.Core.Options.MemoryLaneOptions { KeepUnwatched = 100_000 },
+            }), time)));
+
+    /// <summary>The lane as a store: its jobs and queues ports; it keeps no recurring schedules.</summary>
+    private sealed class MemoryStore(Gantry.Core.Memory.MemoryLane lane) : IStore
+    {
+        public StoreCapabilities Capabilities => Gantry.Core.Memory.MemoryLane.Capabilities;
+        public Task MigrateAsync(CancellationToken ct) => Task.CompletedTask;
+        public IJobStore Jobs => lane;
+        public IQueueStore Queues => lane;
+        public IRecurringStore Recurring => throw new NotSupportedException("the memory lane keeps no recurring schedules");
+        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+    }
+}

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Gantry.Core.Jobs;
+using Gantry.Core.Memory;
 using Gantry.Core.Options;
 using Gantry.Core.Queues;
 using Gantry.Core.Stats;
@@ -10,29 +11,35 @@ using Microsoft.Extensions.Options;
 namespace Gantry.Core.Engine;
 
 /// <summary>
-/// The job engine's front door: every front (HTTP, Gearman, the SDK in-process) calls these operations,
-/// which validate input, apply defaults and rules, and call the store. Nothing here knows a protocol.
+/// The job engine's front door: every front (HTTP, Gearman, the SDK in-process) calls these operations, which validate
+/// input, apply defaults and rules, and call the lane that holds the queue: the durable store or the memory lane, by
+/// the queue's lane setting (<see cref="QueueSettings"/>). Operations on one job go to the lane its id belongs to
+/// (<see cref="MemoryJobIds"/>). Nothing here knows a protocol. The operations are split by concern: jobs here,
+/// workers' leases in JobEngine.Leases.cs, queues in JobEngine.Queues.cs, the memory lane's synchronous calls in
+/// JobEngine.Memory.cs.
 /// </summary>
-public sealed class JobEngine
+public sealed partial class JobEngine
 {
     private readonly IJobStore _store;
     private readonly IQueueStore _queues;
+    private readonly MemoryLane _memory;
     private readonly JobSignals _signals;
     private readonly TimeProvider _time;
     private readonly GantryEngineOptions _options;
     private readonly EnqueueRules _enqueueRules;
     private readonly ILogger<JobEngine> _log;
-    private readonly IQueueCountsSource[] _otherQueues;
     private readonly JobLog? _jobLog;
-    private readonly ConcurrentDictionary<string, QueueFetcher> _fetchers = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, QueueFetcher> _durableFetchers = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, QueueFetcher> _memoryFetchers = new(StringComparer.Ordinal);
 
-    public JobEngine(IStore store, JobSignals signals, IOptions<GantryEngineOptions> options, TimeProvider time,
-        FailureRules failureRules, ILogger<JobEngine> log, IEnumerable<IQueueCountsSource>? otherQueues = null, JobLog? jobLog = null)
+    public JobEngine(IStore store, MemoryLane memory, QueueSettings settings, JobSignals signals, IOptions<GantryEngineOptions> options,
+        TimeProvider time, FailureRules failureRules, ILogger<JobEngine> log, JobLog? jobLog = null)
     {
         _jobLog = jobLog;
-        _otherQueues = otherQueues?.ToArray() ?? [];
         _store = store.Jobs;
         _queues = store.Queues;
+        _memory = memory;
+        Settings = settings;
         StoreCapabilities = store.Capabilities;
         _signals = signals;
         _time = time;
@@ -40,6 +47,7 @@ public sealed class JobEngine
         _enqueueRules = new EnqueueRules(_options.Limits, _options.Jobs);
         FailureRules = failureRules;
         _log = log;
+        signals.QueueSettingsChanged += OnQueueSettingsChanged;
     }
 
     public GantryEngineOptions Options => _options;
@@ -48,14 +56,26 @@ public sealed class JobEngine
 
     public StoreCapabilities StoreCapabilities { get; }
 
+    /// <summary>Every queue's lane and pause, as this server last read them.</summary>
+    public QueueSettings Settings { get; }
+
+    /// <summary>The memory lane, for reads a protocol front needs beside the engine's operations (Gearman's admin counts).</summary>
+    public MemoryLane Memory => _memory;
+
+    private IJobStore LaneOf(string queue) => Settings.IsMemory(queue) ? _memory : _store;
+
+    private IJobStore LaneOf(long id) => MemoryJobIds.IsMemory(id) ? _memory : _store;
+
     public async Task<EnqueueResult> EnqueueAsync(EnqueueRequest request, CancellationToken ct = default)
     {
         var job = _enqueueRules.Apply(request, _time.GetUtcNow());
+        if (Settings.IsMemory(job.Queue)) return _memory.Insert(job);
         var results = await _store.JobInsertMany([job], ct).ConfigureAwait(false);
         return results[0];
     }
 
-    /// <summary>Enqueues all jobs in one transaction: either every job is stored or none is.</summary>
+    /// <summary>Enqueues all jobs in one transaction: either every job is stored or none is. A batch goes to one lane: a
+    /// transaction cannot span the store and memory.</summary>
     public async Task<IReadOnlyList<EnqueueResult>> EnqueueManyAsync(IReadOnlyList<EnqueueRequest> requests, CancellationToken ct = default)
     {
         if (requests.Count == 0) return [];
@@ -64,21 +84,32 @@ public sealed class JobEngine
         var now = _time.GetUtcNow();
         var jobs = new NewJob[requests.Count];
         for (var i = 0; i < jobs.Length; i++) jobs[i] = _enqueueRules.Apply(requests[i], now, $"jobs[{i}]");
-        return await _store.JobInsertMany(jobs, ct).ConfigureAwait(false);
+        var memory = Settings.IsMemory(jobs[0].Queue);
+        for (var i = 1; i < jobs.Length; i++)
+        {
+            if (Settings.IsMemory(jobs[i].Queue) != memory)
+                throw GantryException.Invalid($"jobs[{i}].queue",
+                    $"'{jobs[i].Queue}' is in the {LaneName(!memory)} lane and '{jobs[0].Queue}' in the {LaneName(memory)} lane: a batch is " +
+                    "stored all or nothing, which cannot span both lanes; send one batch per lane.");
+        }
+        return memory ? _memory.InsertMany(jobs) : await _store.JobInsertMany(jobs, ct).ConfigureAwait(false);
     }
 
-    public Task<Job?> GetAsync(long id, CancellationToken ct = default) => _store.JobGet(id, ct);
+    private static string LaneName(bool memory) => memory ? QueueLanes.Memory : QueueLanes.Durable;
+
+    public Task<Job?> GetAsync(long id, CancellationToken ct = default) => LaneOf(id).JobGet(id, ct);
 
     /// <summary>Waits until the job is finished or <paramref name="timeout"/> passes; returns the job as it is then
     /// (null if there is no such job).</summary>
     public async Task<Job?> WaitAsync(long id, TimeSpan timeout, CancellationToken ct = default)
     {
         CheckWait(timeout, "timeout");
+        var lane = LaneOf(id);
         var deadline = _time.GetUtcNow() + timeout;
         var wait = _signals.WaitFinished(id);
         try
         {
-            var job = await _store.JobWatchFinish(id, ct).ConfigureAwait(false);
+            var job = await lane.JobWatchFinish(id, ct).ConfigureAwait(false);
             while (job is not null && !job.State.IsFinished())
             {
                 var left = deadline - _time.GetUtcNow();
@@ -97,7 +128,7 @@ public sealed class JobEngine
                     wait.Dispose();
                     wait = _signals.WaitFinished(id);
                 }
-                job = await _store.JobGet(id, ct).ConfigureAwait(false);
+                job = await lane.JobGet(id, ct).ConfigureAwait(false);
             }
             return job;
         }
@@ -109,111 +140,29 @@ public sealed class JobEngine
 
     public async Task<(CancelOutcome Outcome, Job? Job)> CancelAsync(long id, CancellationToken ct = default)
     {
-        var outcome = await _store.JobCancel(id, _time.GetUtcNow(), ct).ConfigureAwait(false);
-        var job = outcome == CancelOutcome.NotFound ? null : await _store.JobGet(id, ct).ConfigureAwait(false);
+        var lane = LaneOf(id);
+        var outcome = await lane.JobCancel(id, _time.GetUtcNow(), ct).ConfigureAwait(false);
+        var job = outcome == CancelOutcome.NotFound ? null : await lane.JobGet(id, ct).ConfigureAwait(false);
         return (outcome, job);
     }
 
-    public Task<JobPage> ListAsync(JobQuery query, CancellationToken ct = default)
+    /// <summary>Jobs newest first from both lanes (a queue's lane may have changed; its old jobs are still listed).</summary>
+    public async Task<JobPage> ListAsync(JobQuery query, CancellationToken ct = default)
     {
         if (query.Queue is not null) QueueName.Validate(query.Queue);
         if (query.Limit < 1 || query.Limit > JobQuery.MaxLimit)
             throw GantryException.Invalid("limit", $"limit must be between 1 and {JobQuery.MaxLimit} (got {query.Limit}).");
-        return _store.JobList(query, ct);
+        var memory = _memory.List(query);
+        // Memory ids are above every stored id, so a page starts with the memory lane's jobs; one full of them needs
+        // nothing from the store.
+        if (memory.Next is not null) return memory;
+        if (memory.Jobs.Count == 0) return await _store.JobList(query, ct).ConfigureAwait(false);
+        var room = query.Limit - memory.Jobs.Count;
+        var stored = await _store.JobList(query with { Limit = Math.Max(1, room) }, ct).ConfigureAwait(false);
+        var jobs = memory.Jobs.Concat(stored.Jobs.Take(room)).ToList();
+        var more = stored.Jobs.Count > room || stored.Next is not null;
+        return new JobPage(jobs, more ? jobs[^1].Id : null);
     }
-
-    /// <summary>Leases up to <paramref name="max"/> jobs, waiting up to <paramref name="wait"/> for the first to arrive.</summary>
-    public Task<IReadOnlyList<LeasedJob>> FetchAsync(string queue, int max, TimeSpan wait, CancellationToken ct = default)
-    {
-        QueueName.Validate(queue);
-        if (max < 1 || max > _options.Limits.MaxFetchSize)
-            throw GantryException.Invalid("max", $"max must be between 1 and {_options.Limits.MaxFetchSize} (got {max}).");
-        CheckWait(wait, "wait");
-        var fetcher = _fetchers.GetOrAdd(queue, q => new QueueFetcher(q, _store, _signals, _time, FailureRules,
-            _options.Timings.FallbackPollInterval, _options.Limits.MaxFetchSize, _log));
-        return fetcher.FetchAsync(max, wait, ct);
-    }
-
-    public Task<IReadOnlyList<HeartbeatResult>> HeartbeatAsync(IReadOnlyList<LeaseRef> leases, CancellationToken ct = default)
-    {
-        CheckBatch(leases.Count, "leases");
-        return _store.JobExtendLeases(leases, _time.GetUtcNow(), ct);
-    }
-
-    public async Task<IReadOnlyList<LeaseStatus>> CompleteAsync(IReadOnlyList<Completion> completions, CancellationToken ct = default)
-    {
-        CheckBatch(completions.Count, "completions");
-        for (var i = 0; i < completions.Count; i++)
-        {
-            if (completions[i].Result is { Length: var n } && n > _options.Limits.MaxResultBytes)
-                throw GantryException.TooLarge($"completions[{i}].result",
-                    $"the result is {n} bytes; the limit is {_options.Limits.MaxResultBytes} (Gantry:Limits:MaxResultBytes).");
-        }
-        var now = _time.GetUtcNow();
-        var results = await _store.JobSetCompleted(completions, now, ct).ConfigureAwait(false);
-        _jobLog?.Completed(completions, results, now);
-        var statuses = new LeaseStatus[results.Count];
-        for (var i = 0; i < statuses.Length; i++) statuses[i] = results[i].Status;
-        return statuses;
-    }
-
-    /// <summary>Records failed attempts: retried with backoff, dead when attempts are spent or the worker discards the job.</summary>
-    public async Task<IReadOnlyList<FailureResult>> FailAsync(IReadOnlyList<Failure> failures, CancellationToken ct = default)
-    {
-        CheckBatch(failures.Count, "failures");
-        for (var i = 0; i < failures.Count; i++)
-        {
-            if (failures[i].Kind == FailureKind.LeaseExpired)
-                throw GantryException.Invalid($"failures[{i}]", "only the server declares a lease expired.");
-        }
-        return await SetFailedAsync(failures, ct).ConfigureAwait(false);
-    }
-
-    /// <summary>Gives leased jobs back unstarted (on shutdown, say): available again at once, attempt not counted.</summary>
-    public Task<IReadOnlyList<FailureResult>> ReleaseAsync(IReadOnlyList<LeaseRef> leases, CancellationToken ct = default)
-    {
-        CheckBatch(leases.Count, "leases");
-        var failures = leases.Select(l => new Failure(l.Id, l.Attempt, FailureKind.Released, "released by the worker")).ToList();
-        return SetFailedAsync(failures, ct);
-    }
-
-    private async Task<IReadOnlyList<FailureResult>> SetFailedAsync(IReadOnlyList<Failure> failures, CancellationToken ct)
-    {
-        var now = _time.GetUtcNow();
-        var results = await _store.JobSetFailed(failures, FailureRules, now, ct).ConfigureAwait(false);
-        _jobLog?.Failed(failures, results, now);
-        return results;
-    }
-
-    /// <summary>The store's queues alone, for a front that adds its own in-memory counts itself.</summary>
-    public Task<IReadOnlyList<QueueSummary>> ListStoredQueuesAsync(CancellationToken ct = default) => _queues.QueueList(ct);
-
-    /// <summary>The store's queues and the in-memory lanes' queues; a name in both is one queue with the counts added.</summary>
-    public async Task<IReadOnlyList<QueueSummary>> ListQueuesAsync(CancellationToken ct = default)
-    {
-        var stored = await _queues.QueueList(ct).ConfigureAwait(false);
-        if (_otherQueues.Length == 0) return stored;
-        var merged = stored.ToDictionary(q => q.Name, StringComparer.Ordinal);
-        foreach (var source in _otherQueues)
-        {
-            foreach (var q in source.QueueCounts())
-            {
-                merged[q.Name] = merged.TryGetValue(q.Name, out var s)
-                    ? s with
-                    {
-                        Counts = JobStates.All.ToDictionary(st => st, st => s.Counts.GetValueOrDefault(st) + q.Counts.GetValueOrDefault(st)),
-                        OldestAvailableSince = Earliest(s.OldestAvailableSince, q.OldestAvailableSince),
-                    }
-                    : q;
-            }
-        }
-        return merged.Values.OrderBy(q => q.Name, StringComparer.Ordinal).ToList();
-    }
-
-    private static DateTimeOffset? Earliest(DateTimeOffset? a, DateTimeOffset? b) => a is null ? b : b is null ? a : a < b ? a : b;
-
-    public Task SetQueuePausedAsync(string queue, bool paused, CancellationToken ct = default) =>
-        _queues.QueueSetPaused(QueueName.Validate(queue), paused, _time.GetUtcNow(), ct);
 
     private void CheckWait(TimeSpan wait, string field)
     {

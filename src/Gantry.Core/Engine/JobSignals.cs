@@ -20,21 +20,39 @@ public sealed class JobSignals : INotifier
     /// <summary>Committed changes from a driver: wakes whoever waits for them.</summary>
     public void Announce(ChangeSet committed)
     {
-        foreach (var queue in committed.QueuesWithAvailableJobs) JobsAvailable(queue);
+        var queues = committed.QueuesWithAvailableJobs;
+        for (var i = 0; i < queues.Count; i++) JobsAvailable(queues[i]);
         if (committed.FinishedJobs.Count > 0) JobsFinished(committed.FinishedJobs);
         if (committed.EarliestDue is { } due) JobScheduled(due);
         if (committed.RecurringChanged) RecurringChanged();
+        if (committed.QueueSettingsChanged) QueueSettingsChanged?.Invoke();
+    }
+
+    /// <summary>Raised (on the announcing thread) when queue settings changed on this server or another: the engine
+    /// reads them again.</summary>
+    public event Action? QueueSettingsChanged;
+
+    private volatile IJobSignalObserver[] _observers = [];
+
+    /// <summary>Adds a synchronous observer (a protocol front that wakes its own sleepers); it is called on the
+    /// announcing thread, so it must be quick and must not block.</summary>
+    public void Observe(IJobSignalObserver observer)
+    {
+        lock (_finishWaiters) _observers = [.. _observers, observer];
     }
 
     /// <summary>Jobs became available in <paramref name="queue"/> (enqueued, due, retried, released, or the queue was resumed).</summary>
     public void JobsAvailable(string queue)
     {
         if (_queues.TryGetValue(queue, out var pulse)) pulse.Pulse();
+        foreach (var observer in _observers) observer.JobsAvailable(queue);
     }
 
     /// <summary>Notifications may have been lost (a store's listener reconnected): wake every waiter so it looks again.</summary>
     public void EverythingMayHaveChanged()
     {
+        QueueSettingsChanged?.Invoke();
+        foreach (var observer in _observers) observer.EverythingMayHaveChanged();
         foreach (var pulse in _queues.Values) pulse.Pulse();
         _schedule.Pulse();
         _recurring.Pulse();
@@ -87,13 +105,15 @@ public sealed class JobSignals : INotifier
     public Task NextRecurringChange() => _recurring.Next;
 
     /// <summary>Jobs reached a final state.</summary>
-    public void JobsFinished(IEnumerable<long> ids)
+    public void JobsFinished(IReadOnlyList<long> ids)
     {
+        foreach (var observer in _observers) observer.JobsFinished(ids);
         if (Volatile.Read(ref _finishWaiterCount) == 0) return;
         lock (_finishWaiters)
         {
-            foreach (var id in ids)
+            for (var i = 0; i < ids.Count; i++)
             {
+                var id = ids[i];
                 if (_finishWaiters.Remove(id, out var waiter))
                 {
                     _finishWaiterCount--;
@@ -155,4 +175,12 @@ public sealed class JobSignals : INotifier
             if (Interlocked.Exchange(ref _disposed, 1) == 0) _owner.Leave(_id, _waiter);
         }
     }
+}
+
+/// <summary>What a synchronous observer of <see cref="JobSignals"/> is told, on the announcing thread.</summary>
+public interface IJobSignalObserver
+{
+    void JobsAvailable(string queue);
+    void JobsFinished(IReadOnlyList<long> ids);
+    void EverythingMayHaveChanged();
 }

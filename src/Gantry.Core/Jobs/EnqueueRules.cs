@@ -10,14 +10,21 @@ public sealed class EnqueueRules(JobLimits limits, JobDefaults defaults)
     public static readonly TimeSpan MaxScheduleAhead = TimeSpan.FromDays(3650);
 
     /// <summary>Validates <paramref name="request"/>; <paramref name="field"/> prefixes error messages (e.g. <c>jobs[3]</c>).</summary>
-    public NewJob Apply(EnqueueRequest request, DateTimeOffset now, string field = "")
+    /// <param name="request">The job.</param>
+    /// <param name="now">The one clock reading every time of the job is resolved against.</param>
+    /// <param name="field">Prefix for error messages.</param>
+    /// <param name="front">A protocol front's own limits where its protocol has them (Gearman's function names and packet
+    /// size); null for the Gantry API's.</param>
+    public NewJob Apply(in EnqueueRequest request, DateTimeOffset now, string field = "", FrontLimits? front = null)
     {
         var prefix = field.Length == 0 ? "" : field + ".";
-        var queue = QueueName.Validate(request.Queue, prefix + "queue");
+        var queue = front is null ? QueueName.Validate(request.Queue, prefix + "queue") : request.Queue;
 
-        if (request.Payload.Length > limits.MaxPayloadBytes)
+        var maxPayload = front?.MaxPayloadBytes ?? limits.MaxPayloadBytes;
+        if (request.Payload.Length > maxPayload)
             throw GantryException.TooLarge(prefix + "payload",
-                $"the payload is {request.Payload.Length} bytes; the limit is {limits.MaxPayloadBytes} (Gantry:Limits:MaxPayloadBytes).");
+                $"the payload is {request.Payload.Length} bytes; the limit is {maxPayload} (" +
+                (front is null ? "Gantry:Limits:MaxPayloadBytes" : front.PayloadSetting) + ").");
 
         var uniqueKey = request.UniqueKey;
         if (uniqueKey is not null)
@@ -59,3 +66,9 @@ public sealed class EnqueueRules(JobLimits limits, JobDefaults defaults)
             maxAttempts, timeout, now, request.WatchFinish);
     }
 }
+
+/// <summary>Where a protocol front's own rules replace the API's: it validated the queue name by its protocol's rules
+/// (Gearman function names are any bytes up to 512), and its packets may carry larger payloads.</summary>
+/// <param name="MaxPayloadBytes">The payload limit.</param>
+/// <param name="PayloadSetting">The setting that limit comes from, for the error message.</param>
+public sealed record FrontLimits(int MaxPayloadBytes, string PayloadSetting);

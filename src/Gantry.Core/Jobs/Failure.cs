@@ -33,6 +33,7 @@ public readonly record struct FailureResult(long Id, LeaseStatus Status, JobStat
 public readonly record struct FailingJob(long Id, string Queue, JobState State, int Attempt, int MaxAttempts,
     bool CancelRequested, DateTimeOffset? LeaseExpiresAt, string? ErrorsJson);
 
-/// <summary>What to write for a failed attempt: the new state, the retry time, the new error history.</summary>
+/// <summary>What to write for a failed attempt: the new state, the retry time (null: run_at stays), the new error
+/// history, and whether the attempt's start is forgotten (a release: that start did not count).</summary>
 public readonly record struct FailureDecision(long Id, JobState State, DateTimeOffset? RunAt, int Attempt,
-    DateTimeOffset? FinishedAt, string ErrorsJson);
+    DateTimeOffset? FinishedAt, string ErrorsJson, bool ClearStartedAt = false);

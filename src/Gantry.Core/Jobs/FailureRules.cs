@@ -16,8 +16,9 @@ public sealed class FailureRules(RetryPolicy retry, JobLimits limits)
 
         if (failure.Kind == FailureKind.Released && !job.CancelRequested)
         {
-            // Giving a job back is not a failed attempt: undo the attempt count and keep the history as it is.
-            return new FailureDecision(job.Id, JobState.Available, now, job.Attempt - 1, null, job.ErrorsJson ?? "[]");
+            // Giving a job back is not a failed attempt: undo the attempt count, keep the history as it is, and forget
+            // the start that did not count. The run_at stays, so the job takes back its place in line (it was first).
+            return new FailureDecision(job.Id, JobState.Available, null, job.Attempt - 1, null, job.ErrorsJson ?? "[]", ClearStartedAt: true);
         }
 
         var errors = AppendError(job.ErrorsJson, new JobError(job.Attempt, now, Cut(failure.Message), failure.Details is null ? null : Cut(failure.Details)));

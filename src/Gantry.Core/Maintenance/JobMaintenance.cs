@@ -1,4 +1,5 @@
 using Gantry.Core.Engine;
+using Gantry.Core.Memory;
 using Gantry.Core.Jobs;
 using Gantry.Core.Options;
 using Gantry.Core.Stats;
@@ -8,13 +9,15 @@ using Microsoft.Extensions.Options;
 namespace Gantry.Core.Maintenance;
 
 /// <summary>
-/// The engine's housekeeping as plain operations: make due jobs available, take back expired leases, prune
-/// finished jobs. The background services call them on timers; tests call them directly after moving a fake
-/// clock, so no test sleeps.
+/// The engine's housekeeping as plain operations, over both lanes (the store and the memory lane): make due jobs
+/// available, take back expired leases, prune finished jobs. The background services call them on timers; tests call
+/// them directly after moving a fake clock, so no test sleeps.
 /// </summary>
-public sealed class JobMaintenance(IJobStore store, IRecurringStore recurring, FailureRules rules, IOptions<GantryEngineOptions> options, TimeProvider time,
-    JobLog? jobLog = null)
+public sealed class JobMaintenance(IJobStore store, MemoryLane memory, IRecurringStore recurring, FailureRules rules,
+    IOptions<GantryEngineOptions> options, TimeProvider time, JobLog? jobLog = null)
 {
+    private readonly IJobStore[] _lanes = [store, memory];
+
     /// <summary>Defaults to 1000 jobs per promotion or rescue statement, so one pass never holds locks for long.</summary>
     public const int BatchSize = 1000;
 
@@ -24,20 +27,35 @@ public sealed class JobMaintenance(IJobStore store, IRecurringStore recurring, F
     public async Task<int> PromoteDueAsync(CancellationToken ct = default)
     {
         var total = 0;
-        int promoted;
-        do
+        foreach (var lane in _lanes)
         {
-            promoted = await store.JobPromoteDue(time.GetUtcNow(), BatchSize, ct).ConfigureAwait(false);
-            total += promoted;
-        } while (promoted == BatchSize);
+            int promoted;
+            do
+            {
+                promoted = await lane.JobPromoteDue(time.GetUtcNow(), BatchSize, ct).ConfigureAwait(false);
+                total += promoted;
+            } while (promoted == BatchSize);
+        }
         return total;
     }
 
-    /// <summary>When the next scheduled or failed job falls due, or null when none waits.</summary>
-    public Task<DateTimeOffset?> NextDueAtAsync(CancellationToken ct = default) => store.JobGetNextDueAt(ct);
+    /// <summary>When the next scheduled or failed job of either lane falls due, or null when none waits.</summary>
+    public async Task<DateTimeOffset?> NextDueAtAsync(CancellationToken ct = default)
+    {
+        var stored = await store.JobGetNextDueAt(ct).ConfigureAwait(false);
+        var inMemory = memory.NextDueAt();
+        return stored is null ? inMemory : inMemory is null ? stored : stored < inMemory ? stored : inMemory;
+    }
 
     /// <summary>Takes back jobs whose worker went silent past the lease; returns how many.</summary>
     public async Task<int> RescueExpiredLeasesAsync(CancellationToken ct = default)
+    {
+        var total = 0;
+        foreach (var lane in _lanes) total += await RescueExpiredLeasesAsync(lane, ct).ConfigureAwait(false);
+        return total;
+    }
+
+    private async Task<int> RescueExpiredLeasesAsync(IJobStore store, CancellationToken ct)
     {
         var total = 0;
         while (true)
@@ -60,6 +78,7 @@ public sealed class JobMaintenance(IJobStore store, IRecurringStore recurring, F
         var now = time.GetUtcNow();
         var retention = _options.Retention;
         var total = 0;
+        foreach (var lane in _lanes)
         foreach (var (state, keep) in new[]
                  {
                      (JobState.Succeeded, retention.Succeeded),
@@ -70,7 +89,7 @@ public sealed class JobMaintenance(IJobStore store, IRecurringStore recurring, F
             int deleted;
             do
             {
-                deleted = await store.JobDeleteFinished(state, now - keep, retention.PruneBatchSize, ct).ConfigureAwait(false);
+                deleted = await lane.JobDeleteFinished(state, now - keep, retention.PruneBatchSize, ct).ConfigureAwait(false);
                 total += deleted;
             } while (deleted == retention.PruneBatchSize);
         }

@@ -9,6 +9,9 @@ public sealed class GantryEngineOptions : ISelfValidatingOptions
     public RetentionOptions Retention { get; set; } = new();
     public EngineTimings Timings { get; set; } = new();
     public RecurringOptions Recurring { get; set; } = new();
+    public MemoryLaneOptions MemoryLane { get; set; } = new();
+    /// <summary>Per-queue settings by queue name (<c>Gantry:Queues:NAME:Lane</c>).</summary>
+    public Dictionary<string, QueueOptions> Queues { get; set; } = new(StringComparer.Ordinal);
 
     /// <summary>Every problem with these options, each naming its configuration key; empty when valid.</summary>
     public IReadOnlyList<string> Validate()
@@ -57,6 +60,16 @@ public sealed class GantryEngineOptions : ISelfValidatingOptions
         Range("Recurring:BatchSize", Recurring.BatchSize, 1, 10_000);
         Range("Recurring:UpcomingCount", Recurring.UpcomingCount, 0, 100);
         Range("Recurring:RecentFiresCount", Recurring.RecentFiresCount, 0, 1000);
+        Range("MemoryLane:MaxJobs", MemoryLane.MaxJobs, 1, 100_000_000);
+        Range("MemoryLane:KeepFinished", MemoryLane.KeepFinished, 0, 10_000_000);
+        Range("MemoryLane:KeepUnwatched", MemoryLane.KeepUnwatched, 0, 10_000_000);
+        foreach (var (name, queue) in Queues)
+        {
+            if (!Gantry.Core.Queues.QueueName.IsValid(name))
+                errors.Add($"Gantry:Queues:{name}: '{name}' is not a valid queue name (1-{Gantry.Core.Queues.QueueName.MaxLength} letters, digits, '_', '.', ':' or '-').");
+            if (queue.Lane is not (null or Gantry.Core.Queues.QueueLanes.Memory or Gantry.Core.Queues.QueueLanes.Durable))
+                errors.Add($"Gantry:Queues:{name}:Lane must be '{Gantry.Core.Queues.QueueLanes.Memory}' or '{Gantry.Core.Queues.QueueLanes.Durable}' (got '{queue.Lane}').");
+        }
         Span("Retention:RecurringFires", Retention.RecurringFires, TimeSpan.FromHours(1), TimeSpan.FromDays(3650));
         return errors;
     }

@@ -12,13 +12,11 @@ public interface IJobLogObserver
 }
 
 /// <summary>
-/// The job log: one record per attempt that ends, whatever the front (HTTP workers, the SDK, Gearman's durable lane)
+/// The job log: one record per attempt that ends, whatever the front (HTTP workers, the SDK, Gearman workers)
 /// or the cause (completion, failure, release, an expired lease). Each record is written to the
 /// <see cref="Category"/> logger at Information level with structured fields, and handed to the in-process
 /// observers (the per-queue statistics, the metrics, and whatever an embedding application subscribes).
 /// </summary>
-/// <remarks>Jobs of a Gearman function's in-memory lane never reach the engine; the Gearman front writes their records
-/// itself through <see cref="Write"/>.</remarks>
 public sealed partial class JobLog
 {
     /// <summary>The logger category of job records: filter it on its own (<c>Logging:LogLevel:Gantry.JobLog</c>).</summary>
@@ -76,6 +74,24 @@ public sealed partial class JobLog
         }
         Write(buffer.AsSpan(0, n));
         ArrayPool<JobRecord>.Shared.Return(buffer);
+    }
+
+    /// <summary>Logs one completion (the memory lane's hot path: no list, no array).</summary>
+    public void Completed(in Completion completion, in CompletionResult result, DateTimeOffset now)
+    {
+        if (!IsActive || result.Status != LeaseStatus.Ok || result.Queue is null) return;
+        var record = new JobRecord(result.Queue, result.Id, completion.Attempt, JobOutcome.Succeeded,
+            result.Times.CreatedAt, result.Times.RunAt, result.Times.StartedAt, now);
+        Write(new ReadOnlySpan<JobRecord>(in record));
+    }
+
+    /// <summary>Logs one failure (the memory lane's hot path: no list, no array).</summary>
+    public void Failed(in Failure failure, in FailureResult result, DateTimeOffset now)
+    {
+        if (!IsActive || result.Status != LeaseStatus.Ok || result.Queue is null) return;
+        var record = new JobRecord(result.Queue, result.Id, failure.Attempt, JobOutcomes.OfFailure(failure.Kind, result.State),
+            result.Times.CreatedAt, result.Times.RunAt, result.Times.StartedAt, now);
+        Write(new ReadOnlySpan<JobRecord>(in record));
     }
 
     /// <summary>Logs <paramref name="records"/> and hands them to every observer. An observer that throws is logged

@@ -8,19 +8,28 @@ namespace Gantry.Core.Storage;
 /// </summary>
 public sealed class ChangeSet
 {
-    private readonly HashSet<string> _available = new(StringComparer.Ordinal);
+    // A list, not a set: a change set usually names one queue, and a set's hashing cost more than the scan.
+    private readonly List<string> _available = [];
     private readonly List<long> _finished = [];
 
-    public IReadOnlyCollection<string> QueuesWithAvailableJobs => _available;
+    // Indexed lists, so readers loop without an enumerator to allocate: the memory lane announces per job.
+    public IReadOnlyList<string> QueuesWithAvailableJobs => _available;
     public IReadOnlyList<long> FinishedJobs => _finished;
     /// <summary>The earliest run_at among jobs that became scheduled or failed.</summary>
     public DateTimeOffset? EarliestDue { get; private set; }
     /// <summary>A recurring schedule was saved or resumed.</summary>
     public bool RecurringChanged { get; private set; }
+    /// <summary>A queue was paused, resumed or given a lane: every server reads the settings again.</summary>
+    public bool QueueSettingsChanged { get; private set; }
 
-    public bool IsEmpty => _available.Count == 0 && _finished.Count == 0 && EarliestDue is null && !RecurringChanged;
+    public bool IsEmpty => _available.Count == 0 && _finished.Count == 0 && EarliestDue is null && !RecurringChanged && !QueueSettingsChanged;
 
-    public void JobsAvailable(string queue) => _available.Add(queue);
+    public void JobsAvailable(string queue)
+    {
+        foreach (var known in _available)
+            if (ReferenceEquals(known, queue) || string.Equals(known, queue, StringComparison.Ordinal)) return;
+        _available.Add(queue);
+    }
 
     public void JobFinished(long id) => _finished.Add(id);
 
@@ -33,13 +42,16 @@ public sealed class ChangeSet
 
     public void ScheduleChanged() => RecurringChanged = true;
 
+    public void QueueSettingChanged() => QueueSettingsChanged = true;
+
     /// <summary>Takes in another set's changes (a command that committed inside a larger batch).</summary>
     public void Add(ChangeSet other)
     {
-        _available.UnionWith(other._available);
+        foreach (var queue in other._available) JobsAvailable(queue);
         _finished.AddRange(other._finished);
         if (other.EarliestDue is { } t) JobDue(t);
         RecurringChanged |= other.RecurringChanged;
+        QueueSettingsChanged |= other.QueueSettingsChanged;
     }
 
     public void Clear()
@@ -48,5 +60,6 @@ public sealed class ChangeSet
         _finished.Clear();
         EarliestDue = null;
         RecurringChanged = false;
+        QueueSettingsChanged = false;
     }
 }

@@ -9,9 +9,10 @@ namespace Gantry.Core.Storage;
 /// </summary>
 /// <remarks>
 /// Operations take lists where callers benefit from batching: one call is one transaction (or one statement), and
-/// drivers coalesce concurrent calls where that is safe. After a commit that makes jobs available or finishes jobs,
-/// the driver announces it to its <see cref="INotifier"/> (so waiting fetchers and waiters on this server wake at once);
-/// drivers shared by several servers also tell the others (<see cref="StoreCapabilities.SupportsListener"/>).
+/// drivers coalesce concurrent calls where that is safe. After a commit that makes jobs available or finishes a job
+/// someone watches (<see cref="JobWatchFinish"/>), the driver announces it to its <see cref="INotifier"/> (so waiting
+/// fetchers and waiters on this server wake at once); drivers shared by several servers also tell the others
+/// (<see cref="StoreCapabilities.SupportsListener"/>). A driver may announce other finishes too.
 /// Times are passed in, never read from the database clock: time comes from <see cref="TimeProvider"/>.
 /// </remarks>
 public interface IJobStore

@@ -67,9 +67,9 @@ internal sealed class PostgresLeases(NpgsqlDataSource db, NpgsqlDataSource exten
     private const string ApplyFailureSql = """
         UPDATE gantry_jobs j
         SET state = u.state, run_at = coalesce(u.run_at, j.run_at), attempt = u.attempt, finished_at = u.finished_at,
-            lease_expires_at = NULL, errors = u.errors::jsonb
-        FROM unnest($1::bigint[], $2::smallint[], $3::timestamptz[], $4::int[], $5::timestamptz[], $6::text[])
-             AS u(id, state, run_at, attempt, finished_at, errors)
+            lease_expires_at = NULL, errors = u.errors::jsonb, started_at = CASE WHEN u.clear_started THEN NULL ELSE j.started_at END
+        FROM unnest($1::bigint[], $2::smallint[], $3::timestamptz[], $4::int[], $5::timestamptz[], $6::text[], $7::boolean[])
+             AS u(id, state, run_at, attempt, finished_at, errors, clear_started)
         WHERE j.id = ANY($1) AND j.id = u.id
         """;
 
@@ -234,7 +234,8 @@ internal sealed class PostgresLeases(NpgsqlDataSource db, NpgsqlDataSource exten
                 P(apply.Select(d => d.RunAt is { } t ? Utc(t) : (DateTimeOffset?)null).ToArray()),
                 P(apply.Select(d => d.Attempt).ToArray()),
                 P(apply.Select(d => d.FinishedAt is { } t ? Utc(t) : (DateTimeOffset?)null).ToArray()),
-                P(apply.Select(d => d.ErrorsJson).ToArray())));
+                P(apply.Select(d => d.ErrorsJson).ToArray()),
+                P(apply.Select(d => d.ClearStartedAt).ToArray())));
             PostgresNotifications.AddJobsAvailable(batch, availableQueues);
             PostgresNotifications.AddJobsFinished(batch, notifyFinished);
             await batch.ExecuteNonQueryAsync(ct).ConfigureAwait(false);

@@ -54,8 +54,33 @@ internal sealed class PostgresQueueStore(NpgsqlDataSource db, INotifier notifier
             """, P(queue), P(paused), P(Utc(now))));
         var changes = new ChangeSet();
         if (!paused) changes.JobsAvailable(queue);
+        changes.QueueSettingChanged();
         PostgresNotifications.Add(batch, changes);
         await batch.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
         notifier.Announce(changes);
+    }
+
+    public async Task QueueSetLane(string queue, string? lane, DateTimeOffset now, CancellationToken ct)
+    {
+        await using var batch = db.CreateBatch();
+        batch.BatchCommands.Add(Command("""
+            INSERT INTO gantry_queues (name, paused, created_at, lane) VALUES ($1, false, $2, $3)
+            ON CONFLICT (name) DO UPDATE SET lane = excluded.lane
+            """, P(queue), P(Utc(now)), P(lane)));
+        var changes = new ChangeSet();
+        changes.QueueSettingChanged();
+        PostgresNotifications.Add(batch, changes);
+        await batch.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+        notifier.Announce(changes);
+    }
+
+    public async Task<IReadOnlyList<QueueSetting>> QueueListSettings(CancellationToken ct)
+    {
+        await using var cmd = db.CreateCommand("SELECT name, paused, lane FROM gantry_queues WHERE paused OR lane IS NOT NULL ORDER BY name");
+        await using var r = await cmd.ExecuteReaderAsync(ct).ConfigureAwait(false);
+        var list = new List<QueueSetting>();
+        while (await r.ReadAsync(ct).ConfigureAwait(false))
+            list.Add(new QueueSetting(r.GetString(0), r.GetBoolean(1), r.IsDBNull(2) ? null : r.GetString(2)));
+        return list;
     }
 }

@@ -154,7 +154,7 @@ internal sealed partial class SqliteWrites
         var apply = Prepared("""
             UPDATE gantry_jobs
             SET state = $state, run_at = coalesce($run_at, run_at), attempt = $attempt, finished_at = $finished_at,
-                lease_expires_at = NULL, errors = $errors
+                lease_expires_at = NULL, errors = $errors, started_at = CASE WHEN $clear_started THEN NULL ELSE started_at END
             WHERE id = $id
             """);
         var results = new FailureResult[failures.Count];
@@ -186,6 +186,7 @@ internal sealed partial class SqliteWrites
             apply.Parameters["$attempt"].Value = d.Attempt;
             apply.Parameters["$finished_at"].Value = d.FinishedAt is { } fin ? SqliteTime.ToDb(fin) : DBNull.Value;
             apply.Parameters["$errors"].Value = d.ErrorsJson;
+            apply.Parameters["$clear_started"].Value = d.ClearStartedAt ? 1 : 0;
             apply.ExecuteNonQuery();
             results[i] = new FailureResult(f.Id, LeaseStatus.Ok, d.State, d.RunAt, job.Queue, times);
             NoteState(job.Queue, d.State, d.RunAt ?? now, f.Id);

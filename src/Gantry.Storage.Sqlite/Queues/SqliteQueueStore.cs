@@ -10,4 +10,9 @@ internal sealed class SqliteQueueStore(SqliteStore store) : IQueueStore
 
     public Task QueueSetPaused(string queue, bool paused, DateTimeOffset now, CancellationToken ct) =>
         store.Writer.Run(w => w.QueueSetPaused(queue, paused, now));
+
+    public Task QueueSetLane(string queue, string? lane, DateTimeOffset now, CancellationToken ct) =>
+        store.Writer.Run(w => w.QueueSetLane(queue, lane, now));
+
+    public Task<IReadOnlyList<QueueSetting>> QueueListSettings(CancellationToken ct) => Task.FromResult(store.Reads.QueueListSettings());
 }

@@ -41,4 +41,15 @@ internal sealed partial class SqliteReads
         }
         return queues.Select(kv => new QueueSummary(kv.Key, kv.Value.Paused, kv.Value.Counts, kv.Value.Oldest)).ToList();
     }
+
+    public IReadOnlyList<QueueSetting> QueueListSettings()
+    {
+        using var db = Open();
+        using var cmd = db.CreateCommand();
+        cmd.CommandText = "SELECT name, paused, lane FROM gantry_queues WHERE paused = 1 OR lane IS NOT NULL ORDER BY name";
+        using var r = cmd.ExecuteReader();
+        var list = new List<QueueSetting>();
+        while (r.Read()) list.Add(new QueueSetting(r.GetString(0), r.GetInt64(1) != 0, r.IsDBNull(2) ? null : r.GetString(2)));
+        return list;
+    }
 }

@@ -26,6 +26,22 @@ internal sealed partial class SqliteWrites
         _knownQueues.Add(queue);
         if (paused) _pausedQueues.Add(queue);
         else if (_pausedQueues.Remove(queue)) _command.JobsAvailable(queue);
+        _command.QueueSettingChanged();
+        return true;
+    }
+
+    public bool QueueSetLane(string queue, string? lane, DateTimeOffset now)
+    {
+        var upsert = Prepared("""
+            INSERT INTO gantry_queues (name, paused, created_at, lane) VALUES ($name, 0, $now, $lane)
+            ON CONFLICT (name) DO UPDATE SET lane = excluded.lane
+            """);
+        upsert.Parameters["$name"].Value = queue;
+        upsert.Parameters["$lane"].Value = (object?)lane ?? DBNull.Value;
+        upsert.Parameters["$now"].Value = SqliteTime.ToDb(now);
+        upsert.ExecuteNonQuery();
+        _knownQueues.Add(queue);
+        _command.QueueSettingChanged();
         return true;
     }
 }

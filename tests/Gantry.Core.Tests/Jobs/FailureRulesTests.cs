@@ -128,13 +128,14 @@ public sealed class FailureRulesTests
         Assert.Equal(JobState.Failed, Decide(Running(leaseExpiresAt: Now.AddMinutes(1)), Fail(FailureKind.Error)).State);
 
     [Fact]
-    public void Decide_Released_IsAvailableAtOnceWithTheAttemptUndoneAndHistoryUntouched()
+    public void Decide_Released_IsAvailableAtOnceInItsOldPlaceWithTheAttemptAndItsStartUndoneAndHistoryUntouched()
     {
         var history = History(new JobError(1, Earlier, "first"), new JobError(2, Earlier.AddMinutes(1), "second", "trace"));
         var decision = Decide(Running(attempt: 3, errorsJson: history), Fail(FailureKind.Released, 3, "shutting down"));
 
         Assert.Equal(JobState.Available, decision.State);
-        Assert.Equal(Now, decision.RunAt);
+        Assert.Null(decision.RunAt); // run_at stays: the job takes back its place in line
+        Assert.True(decision.ClearStartedAt);
         Assert.Equal(2, decision.Attempt);
         Assert.Null(decision.FinishedAt);
         Assert.Equal(history, decision.ErrorsJson);

@@ -157,7 +157,7 @@ public sealed class MemoryLaneFixture : ProtocolServerFixture
     protected override IReadOnlyDictionary<string, string?> Settings { get; } = new Dictionary<string, string?>
     {
         ["Gantry:Gearman:MaxPacketBytes"] = MaxPacketBytes.ToString(),
-        ["Gantry:Gearman:RetryBaseDelay"] = "00:00:00.05",
+        ["Gantry:Retry:BaseDelay"] = "00:00:00.05",
         [$"Gantry:Gearman:Functions:{Flaky}:Retries"] = "2",
         [$"Gantry:Gearman:Functions:{Steady}:Retries"] = "0",
     };
