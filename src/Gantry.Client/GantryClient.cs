@@ -124,11 +124,22 @@ public sealed partial class GantryClient : IDisposable
     public async Task<IReadOnlyList<QueueView>> ListQueuesAsync(CancellationToken ct = default) =>
         (await SendAsync<object, QueueListView>(HttpMethod.Get, "api/queues", null, null, Wire.QueueListView, TimeSpan.Zero, ct).ConfigureAwait(false)).Queues;
 
-    public Task PauseQueueAsync(string queue, CancellationToken ct = default) =>
-        SendAsync<object, object>(HttpMethod.Post, $"api/queues/{Uri.EscapeDataString(queue)}/pause", null, null, null, TimeSpan.Zero, ct);
+    /// <summary>Pauses a queue. A queue nobody has used yet is refused (a typo must not make a queue) unless
+    /// <paramref name="create"/>.</summary>
+    public Task PauseQueueAsync(string queue, CancellationToken ct = default, bool create = false) =>
+        SendAsync<object, object>(HttpMethod.Post, $"api/queues/{Uri.EscapeDataString(queue)}/pause{(create ? "?create=true" : "")}", null, null, null, TimeSpan.Zero, ct);
 
     public Task ResumeQueueAsync(string queue, CancellationToken ct = default) =>
         SendAsync<object, object>(HttpMethod.Post, $"api/queues/{Uri.EscapeDataString(queue)}/resume", null, null, null, TimeSpan.Zero, ct);
+
+    /// <summary>One queue, or a <see cref="GantryApiException"/> (404) when the server knows no such queue.</summary>
+    public Task<QueueView> GetQueueAsync(string queue, CancellationToken ct = default) =>
+        SendAsync<object, QueueView>(HttpMethod.Get, $"api/queues/{Uri.EscapeDataString(queue)}", null, null, Wire.QueueView, TimeSpan.Zero, ct);
+
+    /// <summary>Sets a queue's lane (<c>memory</c> or <c>durable</c>) and pause; what is null stays. Creates the queue.</summary>
+    public Task<QueueView> SetQueueAsync(string queue, string? lane = null, bool? paused = null, CancellationToken ct = default) =>
+        SendAsync(HttpMethod.Put, $"api/queues/{Uri.EscapeDataString(queue)}", new QueueSettingsRequest { Lane = lane, Paused = paused },
+            Wire.QueueSettingsRequest, Wire.QueueView, TimeSpan.Zero, ct);
 
     /// <summary>The server's health; throws if it cannot be reached.</summary>
     public Task<HealthView> HealthAsync(CancellationToken ct = default) =>

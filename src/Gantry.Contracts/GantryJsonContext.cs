@@ -28,6 +28,8 @@ namespace Gantry.Contracts;
 [JsonSerializable(typeof(JobPageView))]
 [JsonSerializable(typeof(CancelResponse))]
 [JsonSerializable(typeof(QueueListView))]
+[JsonSerializable(typeof(QueueView))]
+[JsonSerializable(typeof(QueueSettingsRequest))]
 [JsonSerializable(typeof(HealthView))]
 [JsonSerializable(typeof(StatsView))]
 [JsonSerializable(typeof(QueueStatsView))]

@@ -135,3 +135,12 @@ public sealed class LeaseOutcomes
 {
     public List<LeaseOutcome> Results { get; set; } = [];
 }
+
+/// <summary><c>PUT /api/queues/{queue}</c>: the queue's settings; a field left out stays as it is. Creates the queue.</summary>
+[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
+public sealed class QueueSettingsRequest
+{
+    /// <summary><c>memory</c> (fastest; jobs are lost when the server stops) or <c>durable</c> (in the store).</summary>
+    public string? Lane { get; set; }
+    public bool? Paused { get; set; }
+}

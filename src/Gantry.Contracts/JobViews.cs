@@ -56,7 +56,7 @@ public sealed class CancelResponse
 public sealed class QueueView
 {
     public string Name { get; set; } = "";
-    /// <summary>"durable" (jobs in the store) or "memory" (a Gearman function's in-memory lane).</summary>
+    /// <summary>"durable" (jobs in the store) or "memory" (the in-memory lane: fastest, lost when the server stops).</summary>
     public string Lane { get; set; } = "durable";
     public bool Paused { get; set; }
     /// <summary>Jobs per state, every state present.</summary>

@@ -11,6 +11,7 @@ root.Subcommands.Add(JobCommands.CreateList());
 root.Subcommands.Add(QueueCommands.CreateList());
 root.Subcommands.Add(QueueCommands.CreatePause());
 root.Subcommands.Add(QueueCommands.CreateResume());
+root.Subcommands.Add(QueueCommands.CreateLane());
 root.Subcommands.Add(StatsCommand.Create());
 root.Subcommands.Add(RecurringCommands.Create());
 root.Subcommands.Add(WorkersCommand.Create());

@@ -28,15 +28,27 @@ public sealed partial class JobEngine
         return merged.Values.OrderBy(q => q.Name, StringComparer.Ordinal).ToList();
     }
 
+    /// <summary>One queue as <see cref="ListQueuesAsync"/> shows it; null when no lane knows it and nobody set anything on it.</summary>
+    public async Task<QueueSummary?> GetQueueAsync(string queue, CancellationToken ct = default)
+    {
+        QueueName.Validate(queue);
+        return (await ListQueuesAsync(ct).ConfigureAwait(false)).FirstOrDefault(q => q.Name == queue);
+    }
+
     /// <summary>The store's queues alone, for a front that adds memory counts of its own (Gearman's admin protocol).</summary>
     public Task<IReadOnlyList<QueueSummary>> ListStoredQueuesAsync(CancellationToken ct = default) => _queues.QueueList(ct);
 
     private static DateTimeOffset? Earliest(DateTimeOffset? a, DateTimeOffset? b) => a is null ? b : b is null ? a : a < b ? a : b;
 
-    /// <summary>Pauses or resumes the queue in both lanes; the store keeps it, so every server and every restart agrees.</summary>
-    public async Task SetQueuePausedAsync(string queue, bool paused, CancellationToken ct = default)
+    /// <summary>Pauses or resumes the queue in both lanes; the store keeps it, so every server and every restart agrees.
+    /// Unless <paramref name="create"/>, a queue nobody has used is refused: a typo must not make a new paused queue.</summary>
+    public async Task SetQueuePausedAsync(string queue, bool paused, CancellationToken ct = default, bool create = true)
     {
         QueueName.Validate(queue);
+        if (!create && await GetQueueAsync(queue, ct).ConfigureAwait(false) is null)
+            throw new GantryException(GantryErrorKind.NotFound,
+                $"queue: there is no queue '{queue}' (see GET /api/queues). To {(paused ? "pause" : "resume")} a queue before its first job, " +
+                $"create it with PUT /api/queues/{queue} {{\"paused\":{(paused ? "true" : "false")}}} (gantry {(paused ? "pause" : "resume")} --create).", "queue");
         await _queues.QueueSetPaused(queue, paused, _time.GetUtcNow(), ct).ConfigureAwait(false);
         Settings.Set(new QueueSetting(queue, paused, Settings.LaneSetFor(queue)));
         _memory.SetPaused(queue, paused);

@@ -19,9 +19,13 @@ internal static class QueueEndpoints
     {
         api.MapGet("/queues", List).Produces<QueueListView>()
             .WithSummary("Every queue with job counts by state and the age of its oldest available job.");
-        api.MapPost("/queues/{queue}/pause", (string queue, JobEngine engine, HttpContext c) => SetPaused(queue, true, engine, c))
-            .WithSummary("Stop handing out the queue's jobs; enqueueing continues.");
-        api.MapPost("/queues/{queue}/resume", (string queue, JobEngine engine, HttpContext c) => SetPaused(queue, false, engine, c))
+        api.MapGet("/queues/{queue}", Get).Produces<QueueView>().WithSummary("One queue: its lane, pause, counts by state.");
+        api.MapPut("/queues/{queue}", Put).Accepts<QueueSettingsRequest>("application/json").Produces<QueueView>()
+            .WithSummary("Set a queue's lane ('memory' or 'durable') and pause; creates the queue. A lane change is refused (409) " +
+                         "while the other lane still holds unfinished jobs of the queue.");
+        api.MapPost("/queues/{queue}/pause", (string queue, HttpRequest r, JobEngine engine) => SetPaused(queue, true, r, engine))
+            .WithSummary("Stop handing out the queue's jobs; enqueueing continues. 404 for a queue nobody used unless ?create=true.");
+        api.MapPost("/queues/{queue}/resume", (string queue, HttpRequest r, JobEngine engine) => SetPaused(queue, false, r, engine))
             .WithSummary("Hand out the queue's jobs again.");
         api.MapPost("/queues/{queue}/fetch", Fetch)
             .Accepts<FetchRequest>("application/json").Produces<FetchResponse>()
@@ -35,9 +39,29 @@ internal static class QueueEndpoints
         return Results.Json(new QueueListView { Queues = queues.Select(q => WireMapping.ToWire(q, now)).ToList() }, Json.QueueListView);
     }
 
-    private static async Task<IResult> SetPaused(string queue, bool paused, JobEngine engine, HttpContext context)
+    private static async Task<IResult> Get(string queue, JobEngine engine, TimeProvider time, HttpContext context)
     {
-        await engine.SetQueuePausedAsync(queue, paused, context.RequestAborted);
+        var q = await engine.GetQueueAsync(queue, context.RequestAborted) ?? throw NoQueue(queue);
+        return Results.Json(WireMapping.ToWire(q, time.GetUtcNow()), Json.QueueView);
+    }
+
+    private static async Task<IResult> Put(string queue, HttpRequest request, JobEngine engine, TimeProvider time)
+    {
+        var body = await request.ReadJsonAsync(Json.QueueSettingsRequest);
+        if (body.Lane is { } lane) await engine.SetQueueLaneAsync(queue, lane, request.HttpContext.RequestAborted);
+        if (body.Paused is { } paused) await engine.SetQueuePausedAsync(queue, paused, request.HttpContext.RequestAborted);
+        if (body.Lane is null && body.Paused is null) await engine.SetQueuePausedAsync(queue, engine.Settings.IsPaused(queue), request.HttpContext.RequestAborted);
+        var q = await engine.GetQueueAsync(queue, request.HttpContext.RequestAborted) ?? throw NoQueue(queue);
+        return Results.Json(WireMapping.ToWire(q, time.GetUtcNow()), Json.QueueView);
+    }
+
+    private static Core.GantryException NoQueue(string queue) =>
+        new(Core.GantryErrorKind.NotFound, $"queue: there is no queue '{queue}' (see GET /api/queues).", "queue");
+
+    private static async Task<IResult> SetPaused(string queue, bool paused, HttpRequest request, JobEngine engine)
+    {
+        var create = request.Query["create"].FirstOrDefault() is { } c && (c == "true" || c == "1");
+        await engine.SetQueuePausedAsync(queue, paused, request.HttpContext.RequestAborted, create);
         return Results.NoContent();
     }
 

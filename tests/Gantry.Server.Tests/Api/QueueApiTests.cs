@@ -67,7 +67,7 @@ public abstract class QueueApiTests(ServerFixture fixture)
     public async Task A_worker_long_polling_a_paused_queue_gets_the_job_when_the_queue_is_resumed()
     {
         var queue = Names.Queue();
-        await _http.ApiPostAsync($"/api/queues/{queue}/pause");
+        await _http.ApiPostAsync($"/api/queues/{queue}/pause?create=true"); // paused before its first job
         var id = await _http.EnqueueAsync(queue);
 
         var fetch = _http.FetchAsync(queue, max: 1, wait: 30);

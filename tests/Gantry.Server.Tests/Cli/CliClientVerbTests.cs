@@ -92,6 +92,39 @@ public sealed partial class CliClientVerbTests(CliServerFixture fixture) : IClas
     }
 
     [Fact]
+    public async Task Lane_puts_a_queue_in_the_memory_lane_and_queues_shows_it_there()
+    {
+        var queue = Names.Queue();
+        var set = await Gantry("lane", queue, "memory");
+        Assert.True(set.ExitCode == 0, set.ToString());
+        Assert.Contains($"Queue {queue} is in the memory lane.", set.Stdout);
+        await _http.EnqueueAsync(queue);
+
+        var r = await Gantry("queues");
+        var row = r.Stdout.Split('\n').Single(l => l.Contains(queue));
+        Assert.Matches($@"{Regex.Escape(queue)}\s+memory\s+0\s+1\s", row);
+
+        var bad = await Gantry("lane", queue, "fast");
+        Assert.NotEqual(0, bad.ExitCode);
+        Assert.Contains("memory", bad.Stderr + bad.Stdout);
+    }
+
+    [Fact]
+    public async Task Pause_refuses_a_queue_nobody_used_so_a_typo_makes_no_queue_and_create_makes_one()
+    {
+        var typo = Names.Queue();
+        var r = await Gantry("pause", typo);
+        Assert.Equal(1, r.ExitCode);
+        Assert.Contains($"there is no queue '{typo}'", r.Stderr);
+        Assert.Contains("--create", r.Stderr);
+        Assert.DoesNotContain(typo, (await Gantry("queues")).Stdout);
+
+        var created = await Gantry("pause", typo, "--create");
+        Assert.True(created.ExitCode == 0, created.ToString());
+        Assert.Matches($@"{Regex.Escape(typo)}\s+durable\s+yes", (await Gantry("queues")).Stdout);
+    }
+
+    [Fact]
     public async Task Jobs_prints_a_table_naming_each_job_with_its_queue_and_state()
     {
         var queue = Names.Queue();
