@@ -1,3 +1,4 @@
+using Gantry.Gearman.Client;
 using System.Diagnostics;
 using System.Text;
 using Gantry.Protocol.Gearman;
@@ -28,17 +29,17 @@ internal static class Benchmark
                      $"jobs of '{o.Function}' with {o.PayloadBytes}-byte payloads");
             for (var i = 0; i < o.Workers; i++)
             {
-                var connection = GearmanConnection.Open(o.Host, o.Port, $"worker {i}");
+                var connection = BenchConnection.Open(o.Host, o.Port, $"worker {i}");
                 connections.Add(connection);
-                var worker = new Worker(connection, o, function, tag => phases[tag]);
+                var worker = new Worker(connection, $"worker {i}", o, function, tag => phases[tag]);
                 workers.Add(worker);
                 loops.Add(OnThread(worker.Run));
             }
             for (var i = 0; i < o.Clients; i++)
             {
-                var connection = GearmanConnection.Open(o.Host, o.Port, $"client {i}");
+                var connection = BenchConnection.Open(o.Host, o.Port, $"client {i}");
                 connections.Add(connection);
-                var client = new Client(connection, o, function);
+                var client = new Client(connection, $"client {i}", o, function);
                 clients.Add(client);
                 loops.Add(OnThread(client.Receive));
             }

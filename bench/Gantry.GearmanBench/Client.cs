@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Gantry.Gearman.Client;
 using Gantry.Protocol.Gearman;
 
 namespace Gantry.GearmanBench;
@@ -11,7 +12,7 @@ namespace Gantry.GearmanBench;
 /// WORK_COMPLETE is matched to its job by handle. A window slot is freed by JOB_CREATED in background mode and by
 /// WORK_COMPLETE in foreground mode.
 /// </summary>
-internal sealed class Client(GearmanConnection connection, BenchOptions options, byte[] function)
+internal sealed class Client(GearmanConnection connection, string name, BenchOptions options, byte[] function)
 {
     private readonly Lock _sending = new(); // the phase's first fill comes from another thread than the top-ups
     private readonly ConcurrentQueue<(Phase Phase, int Seq)> _awaitingCreated = new();
@@ -22,7 +23,7 @@ internal sealed class Client(GearmanConnection connection, BenchOptions options,
     private int _inFlight;
 
     /// <summary>Runs on its own thread until the connection is closed.</summary>
-    public void Receive() => connection.ReadLoop(OnPacket, TopUp);
+    public void Receive() => connection.ReadLoop(name, OnPacket, TopUp);
 
     /// <summary>Starts submitting the jobs of <paramref name="phase"/>, shared with the other clients, by filling the window.</summary>
     public void Start(Phase phase)
@@ -53,9 +54,9 @@ internal sealed class Client(GearmanConnection connection, BenchOptions options,
                 _awaitingCreated.Enqueue((phase, seq));
                 phase.Submitted[seq] = System.Diagnostics.Stopwatch.GetTimestamp();
                 var unique = options.UniqueIds ? _payload.AsSpan(0, JobTag.Length) : ReadOnlySpan<byte>.Empty;
-                connection.Request(type, function, unique, _payload);
+                connection.Write(type, function, unique, _payload);
             }
-            if (connection.HasUnsent) connection.Flush();
+            if (connection.HasUnsent) connection.Send(name);
         }
     }
 
@@ -66,9 +67,9 @@ internal sealed class Client(GearmanConnection connection, BenchOptions options,
             case GearmanPacketType.JobCreated:
             {
                 if (!_awaitingCreated.TryDequeue(out var job))
-                    throw new BenchFailure($"{connection.Name}: JOB_CREATED ({packet.FieldString(0)}) with no submission waiting for one");
+                    throw new BenchFailure($"{name}: JOB_CREATED ({packet.FieldString(0)}) with no submission waiting for one");
                 if (_foreground && !_running.TryAdd(packet.FieldString(0), job))
-                    throw new BenchFailure($"{connection.Name}: JOB_CREATED repeats the handle {packet.FieldString(0)} of a job still running");
+                    throw new BenchFailure($"{name}: JOB_CREATED repeats the handle {packet.FieldString(0)} of a job still running");
                 job.Phase.Acknowledge(job.Seq);
                 if (!_foreground) Interlocked.Decrement(ref _inFlight);
                 break;
@@ -77,12 +78,12 @@ internal sealed class Client(GearmanConnection connection, BenchOptions options,
             {
                 var handle = packet.FieldString(0);
                 if (!_running.Remove(handle, out var job))
-                    throw new BenchFailure($"{connection.Name}: WORK_COMPLETE for handle {handle}, which is not a job of this connection " +
+                    throw new BenchFailure($"{name}: WORK_COMPLETE for handle {handle}, which is not a job of this connection " +
                                            "still waiting for its result (JOB_CREATED must reach the client before WORK_COMPLETE)");
                 Span<byte> expected = stackalloc byte[JobTag.Length];
                 JobTag.Write(expected, job.Phase.Tag, job.Seq);
                 if (!packet.Field(1).SequenceEqual(expected))
-                    throw new BenchFailure($"{connection.Name}: WORK_COMPLETE for {handle} carries the result " +
+                    throw new BenchFailure($"{name}: WORK_COMPLETE for {handle} carries the result " +
                                            $"'{packet.FieldString(1)}', but the job sent as {job.Phase.Name} #{job.Seq} expects its own tag back");
                 job.Phase.Complete(job.Seq);
                 Interlocked.Decrement(ref _inFlight);
@@ -91,7 +92,7 @@ internal sealed class Client(GearmanConnection connection, BenchOptions options,
             case GearmanPacketType.WorkStatus or GearmanPacketType.WorkData or GearmanPacketType.WorkWarning or GearmanPacketType.Noop:
                 break; // the bench workers send none of these, but they are harmless
             default:
-                throw new BenchFailure($"{connection.Name}: unexpected {PacketText.Describe(packet)}");
+                throw new BenchFailure($"{name}: unexpected {PacketText.Describe(packet)}");
         }
     }
 

@@ -1,3 +1,4 @@
+using Gantry.Gearman.Client;
 using Gantry.Protocol.Gearman;
 
 namespace Gantry.GearmanBench;
@@ -10,7 +11,7 @@ namespace Gantry.GearmanBench;
 /// libgearman 1.1 does (answered with JOB_ASSIGN_UNIQ by gearmand, or JOB_ASSIGN_ALL), <c>--grab plain</c> the original
 /// GRAB_JOB (answered with JOB_ASSIGN, which carries no unique id).
 /// </summary>
-internal sealed class Worker(GearmanConnection connection, BenchOptions options, byte[] function, Func<byte, Phase?> phaseOf)
+internal sealed class Worker(GearmanConnection connection, string name, BenchOptions options, byte[] function, Func<byte, Phase?> phaseOf)
 {
     private readonly GearmanPacketType _grab = options.Grab;
     private bool _sleeping;
@@ -25,12 +26,12 @@ internal sealed class Worker(GearmanConnection connection, BenchOptions options,
     /// <summary>Runs on its own thread until the connection is closed.</summary>
     public void Run()
     {
-        connection.Request(GearmanPacketType.CanDo, function);
-        connection.Request(_grab);
-        connection.Flush();
-        connection.ReadLoop(OnPacket, () =>
+        connection.Write(GearmanPacketType.CanDo, function);
+        connection.Write(_grab);
+        connection.Send(name);
+        connection.ReadLoop(name, OnPacket, () =>
         {
-            if (connection.HasUnsent) connection.Flush();
+            if (connection.HasUnsent) connection.Send(name);
         });
     }
 
@@ -44,7 +45,6 @@ internal sealed class Worker(GearmanConnection connection, BenchOptions options,
 
     private void OnPacket(GearmanPacket packet)
     {
-        var name = connection.Name;
         switch (packet.Type)
         {
             case GearmanPacketType.JobAssign or GearmanPacketType.JobAssignUniq or GearmanPacketType.JobAssignAll:
@@ -68,15 +68,15 @@ internal sealed class Worker(GearmanConnection connection, BenchOptions options,
                     throw new BenchFailure($"{name}: {phase.Name} job #{seq} assigned a second time (now as {packet.FieldString(0)}): " +
                                            "no worker failed, so each job must reach exactly one worker once");
 
-                connection.Request(GearmanPacketType.WorkComplete, handle, data[..JobTag.Length]);
+                connection.Write(GearmanPacketType.WorkComplete, handle, data[..JobTag.Length]);
                 if (options.Mode == Mode.Background) phase.Complete(seq);
-                connection.Request(_grab);
+                connection.Write(_grab);
                 Interlocked.Increment(ref _assigned);
                 break;
             }
             case GearmanPacketType.NoJob:
                 if (_sleeping) throw new BenchFailure($"{name}: NO_JOB while asleep (no grab outstanding)");
-                connection.Request(GearmanPacketType.PreSleep);
+                connection.Write(GearmanPacketType.PreSleep);
                 _sleeping = true;
                 Interlocked.Increment(ref _sleeps);
                 break;
@@ -84,7 +84,7 @@ internal sealed class Worker(GearmanConnection connection, BenchOptions options,
                 // A wake-up. One that arrives while a grab is outstanding (the server woke every sleeper) is ignored.
                 if (!_sleeping) break;
                 _sleeping = false;
-                connection.Request(_grab);
+                connection.Write(_grab);
                 break;
             default:
                 throw new BenchFailure($"{name}: unexpected {PacketText.Describe(packet)}");

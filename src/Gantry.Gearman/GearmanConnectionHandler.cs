@@ -87,14 +87,9 @@ internal sealed class GearmanConnectionHandler(
         }
     }
 
-    private bool IsDurableBackgroundSubmit(GearmanSession session, in GearmanPacket packet) => packet.Type switch
-    {
-        GearmanPacketType.SubmitJobBg or GearmanPacketType.SubmitJobHighBg or GearmanPacketType.SubmitJobLowBg
-            or GearmanPacketType.SubmitJobEpoch or GearmanPacketType.SubmitJobSched or GearmanPacketType.SubmitReduceJobBackground
-            => packet.Field(0).Length <= _options.MaxFunctionNameBytes &&
-               server.IsDurable(session.FunctionName(packet.Field(0))),
-        _ => false,
-    };
+    private bool IsDurableBackgroundSubmit(GearmanSession session, in GearmanPacket packet) =>
+        GearmanSubmit.TryRead(packet, out var submit) && submit.Background &&
+        submit.Function.Length is > 0 and var n && n <= _options.MaxFunctionNameBytes && server.IsDurable(session.FunctionName(submit.Function));
 
     /// <summary>Handles one packet; false when the connection must close after the ERROR just sent.</summary>
     private async ValueTask<bool> HandleAsync(GearmanSession session, GearmanPacket packet, List<Submission> pending, CancellationToken ct)
@@ -106,10 +101,7 @@ internal sealed class GearmanConnectionHandler(
         }
         switch (packet.Type)
         {
-            case GearmanPacketType.SubmitJob or GearmanPacketType.SubmitJobBg or GearmanPacketType.SubmitJobHigh
-                or GearmanPacketType.SubmitJobHighBg or GearmanPacketType.SubmitJobLow or GearmanPacketType.SubmitJobLowBg
-                or GearmanPacketType.SubmitJobEpoch or GearmanPacketType.SubmitJobSched
-                or GearmanPacketType.SubmitReduceJob or GearmanPacketType.SubmitReduceJobBackground:
+            case var type when GearmanSubmit.IsSubmit(type):
                 return Submit(session, packet, pending);
 
             case GearmanPacketType.CanDo:
@@ -188,55 +180,38 @@ internal sealed class GearmanConnectionHandler(
 
     private bool Submit(GearmanSession session, in GearmanPacket packet, List<Submission> pending)
     {
-        if (!ValidFunction(session, packet.Field(0), out var function)) return packet.Field(0).Length <= _options.MaxFunctionNameBytes;
-        var unique = packet.Field(1);
+        GearmanSubmit.TryRead(packet, out var submit);
+        if (!ValidFunction(session, submit.Function, out var function)) return submit.Function.Length <= _options.MaxFunctionNameBytes;
+        var unique = submit.Unique;
         if (unique.Length > _options.MaxUniqueBytes)
         {
             session.Out.SendError("INVALID_UNIQUE", $"the unique id is {unique.Length} bytes; the limit is {_options.MaxUniqueBytes} (Gantry:Gearman:MaxUniqueBytes)");
             return false;
         }
-        var (priority, background) = packet.Type switch
-        {
-            GearmanPacketType.SubmitJob or GearmanPacketType.SubmitReduceJob => (GearmanPriority.Normal, false),
-            GearmanPacketType.SubmitJobHigh => (GearmanPriority.High, false),
-            GearmanPacketType.SubmitJobLow => (GearmanPriority.Low, false),
-            GearmanPacketType.SubmitJobHighBg => (GearmanPriority.High, true),
-            GearmanPacketType.SubmitJobLowBg => (GearmanPriority.Low, true),
-            _ => (GearmanPriority.Normal, true),
-        };
         DateTimeOffset? runAt = null;
-        byte[]? reducer = null;
-        ReadOnlyMemory<byte> payload;
-        switch (packet.Type)
+        if (submit.Type == GearmanPacketType.SubmitJobEpoch)
         {
-            case GearmanPacketType.SubmitJobEpoch:
-                if (!Utf8Parser.TryParse(packet.Field(2), out long epoch, out var used) || used != packet.Field(2).Length || epoch < 0 ||
-                    epoch > DateTimeOffset.MaxValue.ToUnixTimeSeconds())
-                {
-                    session.Out.SendError("INVALID_EPOCH", $"the epoch time must be whole seconds since 1970 (got '{Printable(packet.Field(2))}')");
-                    return true;
-                }
-                runAt = DateTimeOffset.FromUnixTimeSeconds(epoch);
-                payload = packet.FieldMemory(3);
-                break;
-            case GearmanPacketType.SubmitJobSched:
-                if (!GearmanSchedule.TryNext(time.GetUtcNow(), packet.FieldString(2), packet.FieldString(3), packet.FieldString(4),
-                        packet.FieldString(5), packet.FieldString(6), out var next, out var why))
-                {
-                    session.Out.SendError("INVALID_SCHEDULE", why);
-                    return true;
-                }
-                runAt = next;
-                payload = packet.FieldMemory(7);
-                break;
-            case GearmanPacketType.SubmitReduceJob or GearmanPacketType.SubmitReduceJobBackground:
-                reducer = packet.Field(2).ToArray();
-                payload = packet.FieldMemory(4);
-                break;
-            default:
-                payload = packet.FieldMemory(2);
-                break;
+            if (!Utf8Parser.TryParse(submit.Epoch, out long epoch, out var used) || used != submit.Epoch.Length || epoch < 0 ||
+                epoch > DateTimeOffset.MaxValue.ToUnixTimeSeconds())
+            {
+                session.Out.SendError("INVALID_EPOCH", $"the epoch time must be whole seconds since 1970 (got '{Printable(submit.Epoch)}')");
+                return true;
+            }
+            runAt = DateTimeOffset.FromUnixTimeSeconds(epoch);
         }
+        else if (submit.Type == GearmanPacketType.SubmitJobSched)
+        {
+            static string Text(ReadOnlySpan<byte> field) => System.Text.Encoding.UTF8.GetString(field);
+            if (!GearmanSchedule.TryNext(time.GetUtcNow(), Text(submit.Schedule(0)), Text(submit.Schedule(1)), Text(submit.Schedule(2)),
+                    Text(submit.Schedule(3)), Text(submit.Schedule(4)), out var next, out var why))
+            {
+                session.Out.SendError("INVALID_SCHEDULE", why);
+                return true;
+            }
+            runAt = next;
+        }
+        var (priority, background, payload) = (submit.Priority, submit.Background, submit.Payload);
+        var reducer = submit.IsReduce ? submit.Reducer.ToArray() : null;
         var submission = new Submission(function, unique.ToArray(), payload, priority, background, runAt, reducer);
         if (background && server.IsDurable(function))
         {

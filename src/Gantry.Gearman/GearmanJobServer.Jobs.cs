@@ -9,7 +9,7 @@ namespace Gantry.Gearman;
 
 /// <summary>What a SUBMIT_JOB* packet asks for, already validated by the protocol handler.</summary>
 internal readonly record struct Submission(
-    string Function, byte[] Unique, ReadOnlyMemory<byte> Payload, GearmanPriority Priority, bool Background,
+    string Function, byte[] Unique, ReadOnlyMemory<byte> Payload, GearmanSubmitPriority Priority, bool Background,
     DateTimeOffset? RunAt, byte[]? Reducer);
 
 /// <summary>Which JOB_ASSIGN variant a worker asked for.</summary>
@@ -221,10 +221,10 @@ internal sealed partial class GearmanJobServer
         lock (_gate) return _functions.Values.SelectMany(TakeQueuedDurable).ToList();
     }
 
-    public static int StorePriority(GearmanPriority p) => p switch { GearmanPriority.High => 1, GearmanPriority.Low => -1, _ => 0 };
+    public static int StorePriority(GearmanSubmitPriority p) => p switch { GearmanSubmitPriority.High => 1, GearmanSubmitPriority.Low => -1, _ => 0 };
 
-    private static GearmanPriority PriorityOf(int storePriority) =>
-        storePriority > 0 ? GearmanPriority.High : storePriority < 0 ? GearmanPriority.Low : GearmanPriority.Normal;
+    private static GearmanSubmitPriority PriorityOf(int storePriority) =>
+        storePriority > 0 ? GearmanSubmitPriority.High : storePriority < 0 ? GearmanSubmitPriority.Low : GearmanSubmitPriority.Normal;
 
     private void AssignLocked(GearmanJob job, GearmanSession worker, TimeSpan timeout, GrabKind kind, ReadOnlyMemory<byte> payloadBytes,
         string? uniqueKey)

@@ -6,8 +6,9 @@ using Xunit;
 namespace Gantry.Core.Tests;
 
 /// <summary>
-/// DESIGN.md: the core and the wire contracts reference no adapter. Read from the project files (what the build will
-/// do) and from the compiled assemblies (what it did), so neither a new reference nor a transitive one slips in.
+/// ARCHITECTURE.md's table, held to every project's file: each references only the projects and packages its row
+/// names. The core and the wire contracts are also checked in their compiled assemblies (what the build did), so a
+/// transitive reference cannot slip in either.
 /// </summary>
 public sealed class ArchitectureTests
 {
@@ -22,13 +23,6 @@ public sealed class ArchitectureTests
         throw new InvalidOperationException($"No folder above {AppContext.BaseDirectory} holds Gantry.slnx.");
     }
 
-    private static XDocument Project(string relativePath)
-    {
-        var path = Path.Combine(RepoRoot, relativePath);
-        Assert.True(File.Exists(path), $"{path} is missing: the architecture test must be told where the project went.");
-        return XDocument.Load(path);
-    }
-
     private static List<string> Items(XDocument project, string itemType) =>
         project.Descendants().Where(e => e.Name.LocalName == itemType)
             .Select(e => (string?)e.Attribute("Include") ?? (string?)e.Attribute("Update") ?? "")
@@ -38,63 +32,107 @@ public sealed class ArchitectureTests
     public void RepoRoot_IsFoundAboveTheTestOutput() =>
         Assert.True(File.Exists(Path.Combine(RepoRoot, "src", "Gantry.Core", "Gantry.Core.csproj")));
 
-    [Fact]
-    public void CoreProject_ReferencesNoOtherProject() =>
-        Assert.Empty(Items(Project("src/Gantry.Core/Gantry.Core.csproj"), "ProjectReference"));
+    // ---- the table in ARCHITECTURE.md -------------------------------------------------------------------------
 
-    [Fact]
-    public void CoreProject_ReferencesOnlyMicrosoftExtensionsPackages()
+    /// <summary>One row of the table: a project, the projects and packages it may reference, the tests that prove it.</summary>
+    public sealed record Row(string Project, IReadOnlyList<string> References, IReadOnlyList<string> Packages, IReadOnlyList<string> ProvenBy)
     {
-        var packages = Items(Project("src/Gantry.Core/Gantry.Core.csproj"), "PackageReference");
-
-        Assert.All(packages, p => Assert.StartsWith("Microsoft.Extensions.", p, StringComparison.Ordinal));
+        public override string ToString() => Project;
     }
 
-    [Fact]
-    public void CoreProject_HasNoDirectAssemblyOrFrameworkReferences()
+    private static readonly Lazy<IReadOnlyList<Row>> Table = new(ReadTable);
+
+    private static IReadOnlyList<Row> ReadTable()
     {
-        // A <Reference> to a dll or an ASP.NET Core <FrameworkReference> would get around the package rule.
-        var project = Project("src/Gantry.Core/Gantry.Core.csproj");
-        Assert.Empty(Items(project, "Reference"));
-        Assert.Empty(Items(project, "FrameworkReference"));
-        Assert.Equal("Microsoft.NET.Sdk", (string?)project.Root!.Attribute("Sdk"));
+        var text = File.ReadAllText(Path.Combine(RepoRoot, "ARCHITECTURE.md"));
+        var begin = text.IndexOf("<!-- projects:begin -->", StringComparison.Ordinal);
+        var end = text.IndexOf("<!-- projects:end -->", StringComparison.Ordinal);
+        Assert.True(begin >= 0 && end > begin, "ARCHITECTURE.md has no projects table between <!-- projects:begin --> and <!-- projects:end -->");
+        var rows = new List<Row>();
+        foreach (var line in text[begin..end].Split('\n').Where(l => l.StartsWith("| `", StringComparison.Ordinal)))
+        {
+            var cells = line.Trim().Trim('|').Split('|').Select(c => c.Trim()).ToArray();
+            Assert.True(cells.Length == 5, $"ARCHITECTURE.md: a table row has {cells.Length} cells, not 5: {line}");
+            rows.Add(new Row(Names(cells[0]).Single(), Names(cells[2]), Names(cells[3]), Names(cells[4])));
+        }
+        return rows;
     }
 
-    [Fact]
-    public void ContractsProject_ReferencesNothing()
-    {
-        var project = Project("src/Gantry.Contracts/Gantry.Contracts.csproj");
+    /// <summary>The names in backticks of one cell ("—" is none).</summary>
+    private static List<string> Names(string cell) =>
+        System.Text.RegularExpressions.Regex.Matches(cell, "`([^`]+)`").Select(m => m.Groups[1].Value).ToList();
 
-        Assert.Empty(Items(project, "ProjectReference"));
-        Assert.Empty(Items(project, "PackageReference"));
-        Assert.Empty(Items(project, "Reference"));
-        Assert.Empty(Items(project, "FrameworkReference"));
-        Assert.Equal("Microsoft.NET.Sdk", (string?)project.Root!.Attribute("Sdk"));
+    public static TheoryData<string> TableRows()
+    {
+        var data = new TheoryData<string>();
+        foreach (var row in ReadTable()) data.Add(row.Project);
+        return data;
     }
 
-    [Fact]
-    public void GearmanFrontProject_ReferencesOnlyTheCoreAndTheCodec()
+    private static Row RowOf(string project) => Table.Value.Single(r => r.Project == project);
+
+    private static string ProjectFile(string project) => Path.Combine(project, Path.GetFileName(project) + ".csproj");
+
+    [Theory]
+    [MemberData(nameof(TableRows))]
+    public void Project_references_only_the_projects_its_row_names(string project)
     {
-        // The Gearman front is an adapter around the engine: it must not reach into a store or the HTTP API.
-        var references = Items(Project("src/Gantry.Gearman/Gantry.Gearman.csproj"), "ProjectReference")
+        var row = RowOf(project);
+        var references = Items(Project(ProjectFile(project)), "ProjectReference")
             .Select(r => Path.GetFileNameWithoutExtension(r.Replace('\\', '/'))).Order().ToList();
 
-        Assert.Equal(["Gantry.Core", "Gantry.Protocol.Gearman"], references);
-        Assert.Empty(Items(Project("src/Gantry.Gearman/Gantry.Gearman.csproj"), "PackageReference"));
+        Assert.All(references, r => Assert.True(row.References.Contains(r),
+            $"{project} references {r}, which its row in ARCHITECTURE.md does not allow (it allows: {string.Join(", ", row.References)})"));
+    }
+
+    [Theory]
+    [MemberData(nameof(TableRows))]
+    public void Project_uses_only_the_packages_and_frameworks_its_row_names(string project)
+    {
+        var row = RowOf(project);
+        var file = Project(ProjectFile(project));
+        var used = Items(file, "PackageReference").Concat(Items(file, "FrameworkReference")).ToList();
+        // The web SDK brings ASP.NET Core in without a FrameworkReference.
+        if ((string?)file.Root!.Attribute("Sdk") == "Microsoft.NET.Sdk.Web") used.Add("Microsoft.AspNetCore.App");
+
+        Assert.Empty(Items(file, "Reference")); // a dll by path would get around the rule
+        Assert.All(used, p => Assert.True(row.Packages.Any(allowed => Matches(p, allowed)),
+            $"{project} uses {p}, which its row in ARCHITECTURE.md does not allow (it allows: {string.Join(", ", row.Packages)})"));
+    }
+
+    [Theory]
+    [MemberData(nameof(TableRows))]
+    public void Every_source_project_names_test_projects_that_exist(string project)
+    {
+        var row = RowOf(project);
+        if (!project.StartsWith("src/", StringComparison.Ordinal)) return; // samples and load generators are proven by use
+        Assert.NotEmpty(row.ProvenBy);
+        Assert.All(row.ProvenBy, t => Assert.True(File.Exists(Path.Combine(RepoRoot, ProjectFile(t))), $"{project}: {t} does not exist"));
     }
 
     [Fact]
-    public void GearmanCodecProject_ReferencesNothing()
+    public void Every_project_of_the_repository_has_a_row_and_every_row_a_project()
     {
-        // DESIGN.md: codecs are BCL only, so no other assembly of this repository and no package. The compiled
-        // assembly is checked in Gantry.Protocol.Tests (ProtocolAssemblyTests), which references it.
-        var project = Project("src/Gantry.Protocol.Gearman/Gantry.Protocol.Gearman.csproj");
+        var onDisk = new[] { "src", "samples", "bench" }
+            .SelectMany(d => Directory.GetFiles(Path.Combine(RepoRoot, d), "*.csproj", SearchOption.AllDirectories))
+            .Where(f => !f.Contains("/node_modules/", StringComparison.Ordinal))
+            .Select(f => Path.GetRelativePath(RepoRoot, Path.GetDirectoryName(f)!).Replace('\\', '/'))
+            .Order().ToList();
 
-        Assert.Empty(Items(project, "ProjectReference"));
-        Assert.Empty(Items(project, "PackageReference"));
-        Assert.Empty(Items(project, "Reference"));
-        Assert.Empty(Items(project, "FrameworkReference"));
-        Assert.Equal("Microsoft.NET.Sdk", (string?)project.Root!.Attribute("Sdk"));
+        Assert.Equal(onDisk, Table.Value.Select(r => r.Project).Order().ToList());
+    }
+
+    /// <summary>A name, or a prefix ending in <c>.*</c>.</summary>
+    private static bool Matches(string package, string allowed) =>
+        allowed.EndsWith(".*", StringComparison.Ordinal)
+            ? package.StartsWith(allowed[..^1], StringComparison.Ordinal)
+            : package == allowed;
+
+    private static XDocument Project(string relativePath)
+    {
+        var path = Path.Combine(RepoRoot, relativePath);
+        Assert.True(File.Exists(path), $"{path} is missing: ARCHITECTURE.md must be told where the project went.");
+        return XDocument.Load(path);
     }
 
     [Theory]

@@ -1,15 +1,16 @@
-using System.IO.Pipelines;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
+using Gantry.Gearman.Client;
 using Gantry.Protocol.Gearman;
 using Xunit.Sdk;
 
 namespace Gantry.Gearman.Tests.Protocol;
 
 /// <summary>
-/// One Gearman connection spoken by hand over a real socket: request packets are built with the codec's writer and
-/// responses framed with its reader, so a test controls every byte it sends and sees every byte it gets. Nothing is
+/// One Gearman connection spoken by hand over a real socket (Gantry.Gearman.Client's connection): request packets are
+/// built with the codec's writer and responses framed with its reader, so a test controls every byte it sends and sees
+/// every byte it gets. Nothing is
 /// retried or hidden: a packet that is not the one a test expects fails it with the whole conversation so far.
 /// </summary>
 public sealed class RawGearman : IAsyncDisposable
@@ -19,17 +20,13 @@ public sealed class RawGearman : IAsyncDisposable
 
     private static readonly GearmanReadLimits Limits = new() { MaxPacketBytes = 64 * 1024 * 1024, MaxAdminLineBytes = 1024 * 1024 };
 
-    private readonly TcpClient _tcp;
-    private readonly NetworkStream _stream;
-    private readonly PipeReader _input;
+    private readonly GearmanConnection _connection;
     private readonly List<string> _log = [];
     private bool _ended;
 
-    private RawGearman(TcpClient tcp, string name)
+    private RawGearman(GearmanConnection connection, string name)
     {
-        _tcp = tcp;
-        _stream = tcp.GetStream();
-        _input = PipeReader.Create(_stream, new StreamPipeReaderOptions(leaveOpen: true));
+        _connection = connection;
         Name = name;
     }
 
@@ -38,17 +35,8 @@ public sealed class RawGearman : IAsyncDisposable
 
     public static async Task<RawGearman> ConnectAsync(IPEndPoint server, string name)
     {
-        var tcp = new TcpClient(server.AddressFamily) { NoDelay = true };
-        try
-        {
-            await tcp.ConnectAsync(server.Address, server.Port).WaitAsync(Wait);
-        }
-        catch
-        {
-            tcp.Dispose();
-            throw;
-        }
-        return new RawGearman(tcp, name);
+        using var cancel = new CancellationTokenSource(Wait);
+        return new RawGearman(await GearmanConnection.ConnectAsync(server.Address.ToString(), server.Port, cancel.Token, Limits), name);
     }
 
     // ---- sending -------------------------------------------------------------------------------------------
@@ -78,8 +66,9 @@ public sealed class RawGearman : IAsyncDisposable
 
     private async Task WriteAsync(byte[] bytes)
     {
-        await _stream.WriteAsync(bytes).AsTask().WaitAsync(Wait);
-        await _stream.FlushAsync();
+        using var cancel = new CancellationTokenSource(Wait);
+        _connection.WriteRaw(bytes);
+        await _connection.FlushAsync(cancel.Token);
     }
 
     // ---- receiving -----------------------------------------------------------------------------------------
@@ -161,50 +150,34 @@ public sealed class RawGearman : IAsyncDisposable
         if (_ended) return default;
         var limit = timeout ?? Wait;
         using var cancel = new CancellationTokenSource(limit);
-        while (true)
+        GearmanFrame? frame;
+        try
         {
-            ReadResult read;
-            try
-            {
-                read = await _input.ReadAsync(cancel.Token);
-            }
-            catch (OperationCanceledException)
-            {
-                throw Fail($"gave up after {limit.TotalSeconds:0.#} s waiting for {what}");
-            }
-            catch (IOException e)
-            {
-                _ended = true;
-                _log.Add($"<- connection reset ({e.InnerException?.Message ?? e.Message})");
-                return default;
-            }
-            var buffer = read.Buffer;
-            var status = GearmanReader.TryRead(ref buffer, Limits, out var packet, out var line, out var error);
-            switch (status)
-            {
-                case GearmanReadStatus.Packet:
-                    _input.AdvanceTo(buffer.Start);
-                    _log.Add($"<- {Describe(packet)}");
-                    return new Frame(packet, null);
-                case GearmanReadStatus.AdminLine:
-                    _input.AdvanceTo(buffer.Start);
-                    _log.Add($"<- text \"{line}\"");
-                    return new Frame(null, line);
-                case GearmanReadStatus.Error:
-                    _input.AdvanceTo(read.Buffer.Start, read.Buffer.End);
-                    throw Fail($"the server sent bytes that are not a Gearman frame ({error.Code}: {error.Message})");
-            }
-            if (read.IsCompleted)
-            {
-                _ended = true;
-                var left = buffer.Length;
-                _input.AdvanceTo(buffer.End);
-                _log.Add(left == 0 ? "<- end of stream" : $"<- end of stream inside a frame ({left} bytes left over)");
-                if (left != 0) throw Fail($"the connection ended in the middle of a frame while waiting for {what}");
-                return default;
-            }
-            _input.AdvanceTo(buffer.Start, buffer.End);
+            frame = await _connection.ReadAsync(cancel.Token);
         }
+        catch (OperationCanceledException)
+        {
+            throw Fail($"gave up after {limit.TotalSeconds:0.#} s waiting for {what}");
+        }
+        catch (GearmanConnectionException e)
+        {
+            _ended = true;
+            throw Fail($"{e.Message}, while waiting for {what}");
+        }
+        catch (Exception e) when (e is IOException or SocketException)
+        {
+            _ended = true;
+            _log.Add($"<- connection reset ({e.Message})");
+            return default;
+        }
+        if (frame is not { } f)
+        {
+            _ended = true;
+            _log.Add("<- end of stream");
+            return default;
+        }
+        _log.Add(f.Packet is { } p ? $"<- {Describe(p)}" : $"<- text \"{f.Line}\"");
+        return new Frame(f.Packet, f.Line);
     }
 
     private readonly record struct Frame(GearmanPacket? Packet, string? Line);
@@ -249,13 +222,8 @@ public sealed class RawGearman : IAsyncDisposable
     public void Abort()
     {
         _ended = true;
-        _tcp.Client.LingerState = new LingerOption(true, 0);
-        _tcp.Close();
+        _connection.Abort();
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        try { await _input.CompleteAsync(); } catch (Exception) { /* already broken */ }
-        _tcp.Dispose();
-    }
+    public ValueTask DisposeAsync() => _connection.DisposeAsync();
 }

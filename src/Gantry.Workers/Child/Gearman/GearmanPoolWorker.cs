@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text;
 using Gantry.Client.Workers;
 using Gantry.Contracts;
+using Gantry.Gearman.Client;
 using Gantry.Protocol.Gearman;
 using Gantry.Workers.Config;
 using Microsoft.Extensions.DependencyInjection;
@@ -59,7 +60,7 @@ internal sealed class GearmanPoolWorker(ChildSpec spec, IServiceScopeFactory sco
         {
             try
             {
-                await using var connection = await GearmanConnection.OpenAsync(endpoint, stop).ConfigureAwait(false);
+                await using var connection = await GearmanConnection.ConnectAsync(endpoint.Host, endpoint.Port, stop).ConfigureAwait(false);
                 foreach (var function in _pool.Functions)
                     await connection.SendAsync(GearmanPacketType.CanDo, Encoding.UTF8.GetBytes(function), stop).ConfigureAwait(false);
                 await WorkAsync(connection, stop).ConfigureAwait(false);
@@ -174,13 +175,19 @@ internal sealed class GearmanPoolWorker(ChildSpec spec, IServiceScopeFactory sco
     {
         while (true)
         {
-            var packet = await connection.ReadAsync(ct).ConfigureAwait(false);
+            var packet = await ReadPacketAsync(connection, ct).ConfigureAwait(false);
             if (packet.Type != GearmanPacketType.Noop) return packet;
         }
     }
 
     private static async Task WaitForNoopAsync(GearmanConnection connection, CancellationToken ct)
     {
-        while ((await connection.ReadAsync(ct).ConfigureAwait(false)).Type != GearmanPacketType.Noop) { }
+        while ((await ReadPacketAsync(connection, ct).ConfigureAwait(false)).Type != GearmanPacketType.Noop) { }
+    }
+
+    private static async Task<GearmanPacket> ReadPacketAsync(GearmanConnection connection, CancellationToken ct)
+    {
+        var frame = await connection.ReadAsync(ct).ConfigureAwait(false) ?? throw new IOException("the Gearman server closed the connection");
+        return frame.Packet ?? throw new IOException($"the Gearman server sent a text line instead of a packet: '{frame.Line}'");
     }
 }
