@@ -4,7 +4,7 @@ namespace Gantry.Client;
 public sealed class GantryClientOptions
 {
     /// <summary>Defaults to the server's default loopback address.</summary>
-    public const string DefaultServerUrl = "http://127.0.0.1:4780";
+    public const string DefaultServerUrl = Contracts.GantryPorts.DefaultUrl;
     /// <summary>The environment variable client tools read the server address from.</summary>
     public const string ServerUrlVariable = "GANTRY_URL";
     /// <summary>The environment variable client tools read the API token from.</summary>

@@ -72,7 +72,10 @@ public sealed class QueueListView
 
 public sealed class HealthView
 {
+    /// <summary><c>ok</c>, <c>starting</c>, <c>store_unreachable</c>, or (liveness) <c>alive</c>.</summary>
     public string Status { get; set; } = "";
-    public string Store { get; set; } = "";
+    public string? Store { get; set; }
     public string Version { get; set; } = "";
+    /// <summary>Why the server is not ready, when it is not.</summary>
+    public string? Detail { get; set; }
 }

@@ -125,6 +125,11 @@ internal sealed class DurableLane : BackgroundService, IDurableReports
             if (completions.Count > 0) await _engine.CompleteAsync(completions).ConfigureAwait(false);
             if (failures.Count > 0) await _engine.FailAsync(failures).ConfigureAwait(false);
         }
+        catch (Core.Storage.StoreUnavailableException ex)
+        {
+            _log.LogWarning("Recording {Count} Gearman job reports failed ({Reason}); their leases will expire and the jobs run again",
+                batch.Count, ex.Reason);
+        }
         catch (Exception ex)
         {
             // The leases stay as they were: they expire and the jobs run again (at least once, never lost).

@@ -262,7 +262,7 @@ internal sealed class GearmanConnectionHandler(
 
     private string Refusal(Exception ex)
     {
-        if (ex is GantryException) return ex.Message;
+        if (ex is GantryException or Core.Storage.StoreUnavailableException) return ex.Message;
         log.LogError(ex, "Storing a durable Gearman job failed");
         return "the job could not be stored: " + ex.Message;
     }

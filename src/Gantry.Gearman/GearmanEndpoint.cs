@@ -11,13 +11,13 @@ public static class GearmanEndpoint
         text = text?.Trim();
         if (string.IsNullOrEmpty(text))
         {
-            why = "expected HOST:PORT (e.g. 127.0.0.1:4730) or 'off'.";
+            why = $"expected HOST:PORT (e.g. {Protocol.Gearman.GearmanPorts.DefaultLoopback}) or 'off'.";
             return false;
         }
         var colon = text.LastIndexOf(':');
         if (colon <= 0 || !int.TryParse(text.AsSpan(colon + 1), out var port) || port is < 0 or > 65535)
         {
-            why = $"'{text}' is not HOST:PORT with a port from 0 to 65535 (e.g. 127.0.0.1:4730, [::1]:4730) or 'off'.";
+            why = $"'{text}' is not HOST:PORT with a port from 0 to 65535 (e.g. {Protocol.Gearman.GearmanPorts.DefaultLoopback}, [::1]:{Protocol.Gearman.GearmanPorts.Default}) or 'off'.";
             return false;
         }
         var host = text[..colon].Trim('[', ']');

@@ -7,7 +7,7 @@ namespace Gantry.Gearman;
 public sealed class GearmanOptions : Core.Options.ISelfValidatingOptions
 {
     /// <summary>Defaults to Gearman's IANA port on loopback only: nothing is reachable from the network unless configured.</summary>
-    public const string DefaultListen = "127.0.0.1:4730";
+    public const string DefaultListen = GearmanPorts.DefaultLoopback;
     /// <summary>The <see cref="Listen"/> value that turns the Gearman front off.</summary>
     public const string Off = "off";
     /// <summary>Defaults to 64 bytes, gearmand's limit, so clients that work with gearmand work here and a payload

@@ -7,9 +7,7 @@ public sealed class GantryServerOptions
     public const string DefaultDataDirectory = "gantry-data";
     /// <summary>The <c>gantry</c> executable's default: loopback only, so nothing is reachable from the network unless
     /// configured. An application hosting Gantry listens where the application does unless <see cref="Urls"/> is set.</summary>
-    public const string DefaultUrls = "http://127.0.0.1:" + DefaultHttpPort;
-    /// <summary>The HTTP port of <see cref="DefaultUrls"/>.</summary>
-    public const string DefaultHttpPort = "4780";
+    public const string DefaultUrls = Contracts.GantryPorts.DefaultUrl;
 
     /// <summary>The data folder (the SQLite store lives here when <see cref="Store"/> is empty).</summary>
     public string Data { get; set; } = DefaultDataDirectory;

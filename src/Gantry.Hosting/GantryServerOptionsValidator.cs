@@ -22,7 +22,7 @@ internal sealed class GantryServerOptionsValidator : IValidateOptions<GantryServ
         {
             if (!Uri.TryCreate(url.Replace("://*", "://0.0.0.0").Replace("://+", "://0.0.0.0"), UriKind.Absolute, out var uri) ||
                 uri.Scheme is not ("http" or "https"))
-                errors.Add($"Gantry:Urls (--urls, GANTRY_URLS): '{url}' is not an http:// or https:// address such as http://127.0.0.1:4780.");
+                errors.Add($"Gantry:Urls (--urls, GANTRY_URLS): '{url}' is not an http:// or https:// address such as {Contracts.GantryPorts.DefaultUrl}.");
         }
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }

@@ -19,6 +19,7 @@ internal sealed class StoreStartupService(IStore store, JobEngine engine, IOptio
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         await store.MigrateAsync(cancellationToken).ConfigureAwait(false);
+        await store.StartAsync(cancellationToken).ConfigureAwait(false);
         await engine.LoadQueueSettingsAsync(cancellationToken).ConfigureAwait(false);
         foreach (var (name, queue) in options.Value.Queues)
         {

@@ -1,4 +1,5 @@
 using Gantry.Core;
+using Gantry.Core.Storage;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 
@@ -18,7 +19,17 @@ internal sealed class ApiErrorMiddleware(RequestDelegate next, ILogger<ApiErrorM
         }
         catch (GantryException ex) when (!context.Response.HasStarted)
         {
+            if (ex.Kind == GantryErrorKind.Unavailable) context.Response.Headers.RetryAfter = RetryAfterSeconds;
             await WriteProblem(context, StatusFor(ex.Kind), TitleFor(ex.Kind), ex.Message, ex.Field);
+        }
+        catch (StoreUnavailableException ex) when (!context.Response.HasStarted)
+        {
+            // Logged once by StoreHealth, not per request. The call may have been applied before the connection broke:
+            // a client that retries an enqueue should use a unique key.
+            context.Response.Headers.RetryAfter = RetryAfterSeconds;
+            await WriteProblem(context, StatusCodes.Status503ServiceUnavailable, "Store unavailable",
+                $"{ex.Message}. Try again shortly (Retry-After: {RetryAfterSeconds} s); an enqueue that got this answer may still " +
+                "have been stored, so retry it with a unique_key.", null);
         }
         catch (BadHttpRequestException ex) when (!context.Response.HasStarted)
         {
@@ -37,12 +48,17 @@ internal sealed class ApiErrorMiddleware(RequestDelegate next, ILogger<ApiErrorM
         }
     }
 
+    /// <summary>Defaults to 2 seconds: what a 503 asks the client to wait before trying again (the store's listener
+    /// and pools reconnect within about a second of the database being back).</summary>
+    public const string RetryAfterSeconds = "2";
+
     internal static int StatusFor(GantryErrorKind kind) => kind switch
     {
         GantryErrorKind.Invalid => StatusCodes.Status400BadRequest,
         GantryErrorKind.TooLarge => StatusCodes.Status413PayloadTooLarge,
         GantryErrorKind.NotFound => StatusCodes.Status404NotFound,
         GantryErrorKind.Conflict => StatusCodes.Status409Conflict,
+        GantryErrorKind.Unavailable => StatusCodes.Status503ServiceUnavailable,
         _ => StatusCodes.Status400BadRequest,
     };
 
@@ -52,6 +68,7 @@ internal sealed class ApiErrorMiddleware(RequestDelegate next, ILogger<ApiErrorM
         GantryErrorKind.TooLarge => "Too large",
         GantryErrorKind.NotFound => "Not found",
         GantryErrorKind.Conflict => "Conflict",
+        GantryErrorKind.Unavailable => "Unavailable",
         _ => "Invalid request",
     };
 

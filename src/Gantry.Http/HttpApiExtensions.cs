@@ -27,6 +27,7 @@ public static class HttpApiExtensions
     {
         services.AddOptions<GantryHttpOptions>().Bind(httpSection).ValidateOnStart();
         services.AddSingleton<IValidateOptions<GantryHttpOptions>, SelfValidatingOptionsValidator<GantryHttpOptions>>();
+        services.AddSingleton<StoreProbe>();
         services.AddOpenApi();
         services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, GantryJsonContext.Default));
         return services;
@@ -69,14 +70,11 @@ public static class HttpApiExtensions
         return app;
     }
 
-    /// <summary>Maps <c>/health</c>, everything under <c>/api</c>, <c>/metrics</c> and the OpenAPI document.</summary>
+    /// <summary>Maps <c>/health</c> (<c>/health/live</c>, <c>/health/ready</c>), everything under <c>/api</c>, <c>/metrics</c>
+    /// and the OpenAPI document.</summary>
     public static IEndpointRouteBuilder MapGantryHttpApi(this IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapGet("/health", (StoreHealth health, JobEngine engine) => Results.Json(
-                new HealthView { Status = health.IsOpen ? "ok" : "starting", Store = engine.StoreCapabilities.Name, Version = GantryVersion.Current },
-                GantryJsonContext.Default.HealthView,
-                statusCode: health.IsOpen ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable))
-            .WithSummary("200 once the server is ready to take jobs, 503 before.");
+        HealthEndpoints.Map(endpoints);
 
         var api = endpoints.MapGroup("/api");
         JobEndpoints.Map(api);

@@ -45,7 +45,7 @@ internal sealed class PostgresListener : IAsyncDisposable
                 _firstListen.TrySetResult();
                 if (reconnecting)
                 {
-                    _log.LogInformation("PostgreSQL notification listener reconnected");
+                    _log.LogWarning("PostgreSQL notification listener reconnected"); // as loud as the line that said it was lost
                     _notifier.EverythingMayHaveChanged();
                 }
                 while (!_stop.IsCancellationRequested) await conn.WaitAsync(_stop.Token).ConfigureAwait(false);
@@ -57,7 +57,14 @@ internal sealed class PostgresListener : IAsyncDisposable
             catch (Exception ex)
             {
                 _firstListen.TrySetResult();
-                _log.LogWarning(ex, "PostgreSQL notification listener lost its connection; retrying in {Delay}", _retryDelay);
+                // Once per outage, in one line when the database is simply gone (the store's health says the rest).
+                if (!reconnecting)
+                {
+                    if (PostgresCalls.IsUnreachable(ex))
+                        _log.LogWarning("PostgreSQL notification listener lost its connection ({Reason}); retrying every {Seconds:0.#} s",
+                            PostgresCalls.Reason(ex), _retryDelay.TotalSeconds);
+                    else _log.LogWarning(ex, "PostgreSQL notification listener failed; retrying every {Seconds:0.#} s", _retryDelay.TotalSeconds);
+                }
                 reconnecting = true;
                 try { await Task.Delay(_retryDelay, _stop.Token).ConfigureAwait(false); }
                 catch (OperationCanceledException) { return; }

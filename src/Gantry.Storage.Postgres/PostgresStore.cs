@@ -21,8 +21,12 @@ public sealed class PostgresStore : IStore
     private readonly ILogger<PostgresStore> _log;
     private PostgresListener? _listener;
 
-    public PostgresStore(IOptions<PostgresStoreOptions> options, INotifier notifier, TimeProvider time, ILogger<PostgresStore> log)
+    private readonly PostgresCalls _calls;
+
+    public PostgresStore(IOptions<PostgresStoreOptions> options, INotifier notifier, TimeProvider time, ILogger<PostgresStore> log,
+        StoreHealth? health = null)
     {
+        _calls = new PostgresCalls(health);
         _options = options.Value;
         _notifier = notifier;
         _time = time;
@@ -34,9 +38,9 @@ public sealed class PostgresStore : IStore
         // Heartbeats commit without waiting for the WAL flush: a lost extension only shortens a lease (see PostgresLeases).
         _extendDb = new NpgsqlDataSourceBuilder(PostgresConnectionString.WithSettings(connectionString,
             [.. PostgresConnectionString.ForBatchStatements, PostgresConnectionString.AsyncCommit])).Build();
-        Jobs = new PostgresJobStore(_db, _batchDb, _extendDb, notifier);
-        Queues = new PostgresQueueStore(_db, notifier);
-        Recurring = new PostgresRecurringStore(_db, notifier);
+        Jobs = new PostgresJobStore(_db, _batchDb, _extendDb, notifier, _calls);
+        Queues = new GuardedQueueStore(new PostgresQueueStore(_db, notifier), _calls);
+        Recurring = new GuardedRecurringStore(new PostgresRecurringStore(_db, notifier), _calls);
     }
 
     public StoreCapabilities Capabilities { get; } = new("postgresql", SupportsListener: true);
@@ -47,16 +51,23 @@ public sealed class PostgresStore : IStore
 
     public IRecurringStore Recurring { get; }
 
-    /// <summary>Applies migrations, then starts listening for the other servers' notifications.</summary>
-    public async Task MigrateAsync(CancellationToken ct)
+    /// <summary>Applies migrations (and nothing else: a migrate-only run opens no listening connection).</summary>
+    public Task MigrateAsync(CancellationToken ct) =>
+        _calls.Safe(async c => { await PostgresSchema.MigrateAsync(_db, _time.GetUtcNow(), c).ConfigureAwait(false); return true; }, ct);
+
+    /// <summary>Starts listening for the other servers' notifications, and waits for the first LISTEN.</summary>
+    public async Task StartAsync(CancellationToken ct)
     {
-        await PostgresSchema.MigrateAsync(_db, _time.GetUtcNow(), ct).ConfigureAwait(false);
-        if (_listener is null)
-        {
-            _listener = new PostgresListener(_db, _notifier, _options.ListenerRetryDelay, _log);
-            await _listener.Ready.WaitAsync(ct).ConfigureAwait(false);
-        }
+        _listener ??= new PostgresListener(_db, _notifier, _options.ListenerRetryDelay, _log);
+        await _listener.Ready.WaitAsync(ct).ConfigureAwait(false);
     }
+
+    public Task StorePing(CancellationToken ct) => _calls.Safe(async c =>
+    {
+        await using var cmd = _db.CreateCommand("SELECT 1");
+        await cmd.ExecuteScalarAsync(c).ConfigureAwait(false);
+        return true;
+    }, ct);
 
     private int _disposed;
 

@@ -85,6 +85,16 @@ public sealed class SqliteStore : IStore
         }
     }
 
+    /// <summary>Nothing to start: one server per store, so no other server's changes to hear about.</summary>
+    public Task StartAsync(CancellationToken ct) => Task.CompletedTask;
+
+    /// <summary>A read on the file (the store is embedded: it is reachable while the disk is).</summary>
+    public Task StorePing(CancellationToken ct)
+    {
+        _ = Reads.JobGetNextDueAt();
+        return Task.CompletedTask;
+    }
+
     private static FileStream LockFolder(string folder)
     {
         var lockPath = Path.Combine(folder, "gantry.lock");

@@ -74,6 +74,7 @@ public sealed class PostgresDriver(PostgresDatabaseFixture fixture) : StoreDrive
         var store = new PostgresStore(Microsoft.Extensions.Options.Options.Create(new PostgresStoreOptions { ConnectionString = cs }),
             notifier, time, NullLogger<PostgresStore>.Instance);
         await store.MigrateAsync(default);
+        await store.StartAsync(default);
         return store;
     }
 }
@@ -96,6 +97,8 @@ public sealed class MemoryDriver : StoreDriver
     {
         public StoreCapabilities Capabilities => Gantry.Core.Memory.MemoryLane.Capabilities;
         public Task MigrateAsync(CancellationToken ct) => Task.CompletedTask;
+        public Task StartAsync(CancellationToken ct) => Task.CompletedTask;
+        public Task StorePing(CancellationToken ct) => Task.CompletedTask;
         public IJobStore Jobs => lane;
         public IQueueStore Queues => lane;
         public IRecurringStore Recurring => throw new NotSupportedException("the memory lane keeps no recurring schedules");

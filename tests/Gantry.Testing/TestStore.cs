@@ -20,6 +20,9 @@ public abstract class TestStore : IAsyncDisposable
 
     public static async Task<TestStore> PostgresAsync() => new PostgresStore(await PostgresTestDatabase.CreateAsync());
 
+    /// <summary>The <c>postgres</c> database of a test's own cluster (which the test disposes).</summary>
+    public static TestStore On(PostgresCluster cluster) => new ClusterStore(cluster.ConnectionString);
+
     public abstract ValueTask DisposeAsync();
 
     public override string ToString() => Kind;
@@ -35,6 +38,14 @@ public abstract class TestStore : IAsyncDisposable
             folder.Dispose();
             return ValueTask.CompletedTask;
         }
+    }
+
+    private sealed class ClusterStore(string connectionString) : TestStore
+    {
+        public override string Kind => "postgresql";
+        public override IReadOnlyDictionary<string, string?> Settings => new Dictionary<string, string?> { ["Gantry:Store"] = connectionString };
+        public override IReadOnlyList<string> CliArguments => ["--store", connectionString];
+        public override ValueTask DisposeAsync() => ValueTask.CompletedTask;
     }
 
     private sealed class PostgresStore(PostgresTestDatabase database) : TestStore

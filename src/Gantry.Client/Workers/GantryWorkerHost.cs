@@ -7,8 +7,11 @@ namespace Gantry.Client.Workers;
 
 /// <summary>The hosted service behind <c>AddGantryWorker</c>: one <see cref="QueueWorker"/> per registered queue,
 /// sharing one client, one reporter and one heartbeat loop.</summary>
-internal sealed class GantryWorkerHost(IOptions<GantryWorkerOptions> options, IServiceScopeFactory scopes, ILoggerFactory loggers) : IHostedService
+internal sealed class GantryWorkerHost(IOptions<GantryWorkerOptions> options, IServiceScopeFactory scopes, ILoggerFactory loggers,
+    TimeProvider? time = null) : IHostedService
 {
+    /// <summary>The host's clock when it registers one (a test's manual clock), else the system's.</summary>
+    private readonly TimeProvider _time = time ?? TimeProvider.System;
     private readonly GantryWorkerOptions _options = options.Value;
     private readonly ILogger _log = loggers.CreateLogger("Gantry.Worker");
     private readonly CancellationTokenSource _stopFetching = new();
@@ -25,12 +28,12 @@ internal sealed class GantryWorkerHost(IOptions<GantryWorkerOptions> options, IS
         if (_options.MaxJobs is < 1)
             throw new InvalidOperationException($"MaxJobs must be at least 1 (or null for no limit); it is {_options.MaxJobs}.");
         _client = new GantryClient(_options.Client) { PayloadOptions = _options.PayloadOptions };
-        _reporter = new LeaseReporter(_client, _options.RetryDelay, _log);
-        _heartbeats = new LeaseHeartbeats(_client, TimeProvider.System, _log);
+        _reporter = new LeaseReporter(_client, _options.RetryDelay, _time, _log);
+        _heartbeats = new LeaseHeartbeats(_client, _time, _log);
         var budget = new JobBudget(_options.MaxJobs);
         foreach (var registration in _options.Queues)
         {
-            var worker = new QueueWorker(registration, _client, scopes, _options, _reporter, _heartbeats, budget, TimeProvider.System, _log);
+            var worker = new QueueWorker(registration, _client, scopes, _options, _reporter, _heartbeats, budget, _time, _log);
             _workers.Add(worker);
             worker.Start(_stopFetching.Token, _options.FinishFetchesOnStop ? _abortFetches.Token : _stopFetching.Token);
             _log.LogInformation("Working queue {Queue} with {Handler} (concurrency {Concurrency}) from {Server}",
@@ -43,7 +46,7 @@ internal sealed class GantryWorkerHost(IOptions<GantryWorkerOptions> options, IS
     {
         if (_client is null) return;
         _stopFetching.Cancel();
-        var graceEnds = Task.Delay(_options.ShutdownGracePeriod, CancellationToken.None);
+        var graceEnds = Task.Delay(_options.ShutdownGracePeriod, _time, CancellationToken.None);
         // Open long polls may finish (their jobs are then given back) until the grace period ends, no longer.
         _ = graceEnds.ContinueWith(_ => _abortFetches.Cancel(), TaskScheduler.Default);
         await Task.WhenAll(_workers.Select(w => w.DrainAsync(graceEnds))).ConfigureAwait(false);

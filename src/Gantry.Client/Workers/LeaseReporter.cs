@@ -18,12 +18,13 @@ internal sealed class LeaseReporter
     private readonly Channel<object> _reports = Channel.CreateUnbounded<object>(new UnboundedChannelOptions { SingleReader = true });
     private readonly GantryClient _client;
     private readonly TimeSpan _retryDelay;
+    private readonly TimeProvider _time;
     private readonly ILogger _log;
     private readonly Task _loop;
 
-    public LeaseReporter(GantryClient client, TimeSpan retryDelay, ILogger log)
+    public LeaseReporter(GantryClient client, TimeSpan retryDelay, TimeProvider time, ILogger log)
     {
-        (_client, _retryDelay, _log) = (client, retryDelay, log);
+        (_client, _retryDelay, _time, _log) = (client, retryDelay, time, log);
         _loop = Task.Run(RunAsync);
     }
 
@@ -77,7 +78,7 @@ internal sealed class LeaseReporter
             catch (Exception ex) when (attempt < MaxTries)
             {
                 _log.LogWarning(ex, "Sending {Count} {What} failed (try {Attempt} of {MaxTries})", items.Count, what, attempt, MaxTries);
-                await Task.Delay(_retryDelay * attempt).ConfigureAwait(false);
+                await Task.Delay(_retryDelay * attempt, _time).ConfigureAwait(false);
             }
             catch (Exception ex)
             {

@@ -174,7 +174,7 @@ internal sealed class QueueFetcher
 
     private void FailAll(Exception ex)
     {
-        _log.LogError(ex, "Fetching jobs of queue {Queue} failed", _queue);
+        if (ex is not StoreUnavailableException) _log.LogError(ex, "Fetching jobs of queue {Queue} failed", _queue); // else: logged once by StoreHealth
         List<Waiter> all;
         lock (_waiters)
         {

@@ -1,3 +1,4 @@
+using Gantry.Core.Storage;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
@@ -41,6 +42,12 @@ public abstract class MaintenanceLoop(TimeProvider time, ILogger log) : Backgrou
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
                 return;
+            }
+            catch (StoreUnavailableException ex)
+            {
+                // StoreHealth has said so, once; a line per pass per service would bury it.
+                log.LogDebug("{Service} pass could not reach the store ({Reason}); trying again in {Delay}", GetType().Name, ex.Reason, RetryAfterError);
+                next = Task.Delay(RetryAfterError, Time, stoppingToken);
             }
             catch (Exception ex)
             {

@@ -9,8 +9,16 @@ public interface IStore : IAsyncDisposable
     StoreCapabilities Capabilities { get; }
 
     /// <summary>Opens the store and applies pending schema migrations; safe when several servers call it at once. Call
-    /// once before anything else.</summary>
+    /// once before anything else. All that <c>gantry migrate</c> does.</summary>
     Task MigrateAsync(CancellationToken ct);
+
+    /// <summary>Starts what a serving store needs beyond its tables (PostgreSQL: listening to the other servers'
+    /// notifications). Called by a server after <see cref="MigrateAsync"/>, never by a migrate-only run.</summary>
+    Task StartAsync(CancellationToken ct);
+
+    /// <summary>A cheap round trip that proves the store can be used now (the readiness endpoint's question);
+    /// throws <see cref="StoreUnavailableException"/> when it cannot.</summary>
+    Task StorePing(CancellationToken ct);
 
     IJobStore Jobs { get; }
 

@@ -1,4 +1,5 @@
 using Gantry.Client;
+using Gantry.Core.Storage;
 using Microsoft.Extensions.Options;
 
 namespace Gantry.Server.Cli;
@@ -32,7 +33,11 @@ internal static class CliErrors
         {
             return Fail(ex.Message, 1);
         }
-        catch (Exception ex) when (ex is InvalidOperationException or ArgumentException or IOException or Npgsql.NpgsqlException)
+        catch (StoreUnavailableException ex)
+        {
+            return Fail(ex.Message + ".", 1);
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or ArgumentException or IOException)
         {
             return Fail(ex.Message, 1);
         }

@@ -16,8 +16,8 @@ internal static class ServerSettings
 
     public static readonly Option<string?> Data = new("--data") { Description = "Data folder for the embedded SQLite store [default: ./gantry-data]", HelpName = "DIR" };
     public static readonly Option<string?> Store = new("--store") { Description = "PostgreSQL connection string (Host=…;Database=…;Username=… or postgres://…); omit for SQLite", HelpName = "CONNECTION_STRING" };
-    public static readonly Option<string?> Urls = new("--urls") { Description = "Where the HTTP API listens [default: http://127.0.0.1:4780]", HelpName = "URLS" };
-    public static readonly Option<string?> Gearman = new("--gearman") { Description = "Where the Gearman protocol listens, HOST:PORT, or off [default: 127.0.0.1:4730]", HelpName = "HOST:PORT" };
+    public static readonly Option<string?> Urls = new("--urls") { Description = $"Where the HTTP API listens [default: {Contracts.GantryPorts.DefaultUrl}]", HelpName = "URLS" };
+    public static readonly Option<string?> Gearman = new("--gearman") { Description = $"Where the Gearman protocol listens, HOST:PORT, or off [default: {Protocol.Gearman.GearmanPorts.DefaultLoopback}]", HelpName = "HOST:PORT" };
     public static readonly Option<FileInfo?> ConfigFile = new("--config") { Description = "A JSON settings file (same shape as appsettings.json)", HelpName = "FILE" };
 
     public static void AddTo(Command command)

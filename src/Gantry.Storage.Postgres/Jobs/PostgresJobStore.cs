@@ -13,47 +13,50 @@ internal sealed class PostgresJobStore : IJobStore
     private readonly PostgresJobAdmin _admin;
     private readonly PostgresJobReads _reads;
 
-    public PostgresJobStore(NpgsqlDataSource db, NpgsqlDataSource batchDb, NpgsqlDataSource extendDb, INotifier notifier)
+    private readonly PostgresCalls _calls;
+
+    public PostgresJobStore(NpgsqlDataSource db, NpgsqlDataSource batchDb, NpgsqlDataSource extendDb, INotifier notifier, PostgresCalls calls)
     {
+        _calls = calls;
         _inserts = new PostgresJobInserts(db, notifier);
         _leases = new PostgresLeases(batchDb, extendDb, notifier);
         _admin = new PostgresJobAdmin(db, notifier);
         _reads = new PostgresJobReads(db);
     }
 
-    public Task<IReadOnlyList<EnqueueResult>> JobInsertMany(IReadOnlyList<NewJob> jobs, CancellationToken ct) => _inserts.JobInsertMany(jobs, ct);
+    public Task<IReadOnlyList<EnqueueResult>> JobInsertMany(IReadOnlyList<NewJob> jobs, CancellationToken ct) => _calls.Once(c => _inserts.JobInsertMany(jobs, c), ct);
 
     public Task<IReadOnlyList<LeasedJob>> JobGetAvailable(string queue, int max, DateTimeOffset now, CancellationToken ct) =>
-        _leases.JobGetAvailable(queue, max, now, ct);
+        _calls.Safe(c => _leases.JobGetAvailable(queue, max, now, c), ct);
 
     public Task<IReadOnlyList<HeartbeatResult>> JobExtendLeases(IReadOnlyList<LeaseRef> leases, DateTimeOffset now, CancellationToken ct) =>
-        _leases.JobExtendLeases(leases, now, ct);
+        _calls.Safe(c => _leases.JobExtendLeases(leases, now, c), ct);
 
     public Task<IReadOnlyList<CompletionResult>> JobSetCompleted(IReadOnlyList<Completion> completions, DateTimeOffset now, CancellationToken ct) =>
-        _leases.JobSetCompleted(completions, now, ct);
+        _calls.Once(c => _leases.JobSetCompleted(completions, now, c), ct);
 
     public Task<IReadOnlyList<FailureResult>> JobSetFailed(IReadOnlyList<Failure> failures, FailureRules rules, DateTimeOffset now, CancellationToken ct) =>
-        _leases.JobSetFailed(failures, rules, now, ct);
+        _calls.Once(c => _leases.JobSetFailed(failures, rules, now, c), ct);
 
     public Task<IReadOnlyList<LeaseRef>> JobGetExpiredLeases(DateTimeOffset now, int limit, CancellationToken ct) =>
-        _leases.JobGetExpiredLeases(now, limit, ct);
+        _calls.Safe(c => _leases.JobGetExpiredLeases(now, limit, c), ct);
 
-    public Task<int> JobPromoteDue(DateTimeOffset now, int limit, CancellationToken ct) => _admin.JobPromoteDue(now, limit, ct);
+    public Task<int> JobPromoteDue(DateTimeOffset now, int limit, CancellationToken ct) => _calls.Safe(c => _admin.JobPromoteDue(now, limit, c), ct);
 
-    public Task<DateTimeOffset?> JobGetNextDueAt(CancellationToken ct) => _admin.JobGetNextDueAt(ct);
+    public Task<DateTimeOffset?> JobGetNextDueAt(CancellationToken ct) => _calls.Safe(c => _admin.JobGetNextDueAt(c), ct);
 
-    public Task<CancelOutcome> JobCancel(long id, DateTimeOffset now, CancellationToken ct) => _admin.JobCancel(id, now, ct);
+    public Task<CancelOutcome> JobCancel(long id, DateTimeOffset now, CancellationToken ct) => _calls.Once(c => _admin.JobCancel(id, now, c), ct);
 
-    public Task<Job?> JobGet(long id, CancellationToken ct) => _reads.JobGet(id, ct);
+    public Task<Job?> JobGet(long id, CancellationToken ct) => _calls.Safe(c => _reads.JobGet(id, c), ct);
 
-    public async Task<Job?> JobWatchFinish(long id, CancellationToken ct)
+    public Task<Job?> JobWatchFinish(long id, CancellationToken ct) => _calls.Safe(async c =>
     {
-        await _admin.WatchFinish(id, ct).ConfigureAwait(false);
-        return await _reads.JobGet(id, ct).ConfigureAwait(false);
-    }
+        await _admin.WatchFinish(id, c).ConfigureAwait(false);
+        return await _reads.JobGet(id, c).ConfigureAwait(false);
+    }, ct);
 
-    public Task<JobPage> JobList(JobQuery query, CancellationToken ct) => _reads.JobList(query, ct);
+    public Task<JobPage> JobList(JobQuery query, CancellationToken ct) => _calls.Safe(c => _reads.JobList(query, c), ct);
 
     public Task<int> JobDeleteFinished(JobState state, DateTimeOffset finishedBefore, int limit, CancellationToken ct) =>
-        _admin.JobDeleteFinished(state, finishedBefore, limit, ct);
+        _calls.Safe(c => _admin.JobDeleteFinished(state, finishedBefore, limit, c), ct);
 }

@@ -7,7 +7,7 @@ using Xunit;
 namespace Gantry.Server.Tests.Infrastructure;
 
 /// <summary>An HTTP answer as the wire carried it.</summary>
-public sealed record ApiResponse(HttpStatusCode Status, string? ContentType, string Body)
+public sealed record ApiResponse(HttpStatusCode Status, string? ContentType, string Body, string? RetryAfter = null)
 {
     public int Code => (int)Status;
 
@@ -38,7 +38,8 @@ public static class ApiCalls
         }
         if (token is not null) request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
         using var response = await http.SendAsync(request);
-        return new ApiResponse(response.StatusCode, response.Content.Headers.ContentType?.MediaType, await response.Content.ReadAsStringAsync());
+        return new ApiResponse(response.StatusCode, response.Content.Headers.ContentType?.MediaType, await response.Content.ReadAsStringAsync(),
+            response.Headers.RetryAfter?.ToString());
     }
 
     public static Task<ApiResponse> ApiPostAsync(this HttpClient http, string path, string? body = null, string? contentType = "application/json") =>

@@ -6,7 +6,7 @@ namespace Gantry.Workers.Child.Gearman;
 public sealed record GearmanEndpoint(string Host, int Port)
 {
     /// <summary>Gantry's (and gearmand's) default Gearman port on loopback.</summary>
-    public const string Default = "127.0.0.1:4730";
+    public const string Default = Protocol.Gearman.GearmanPorts.DefaultLoopback;
 
     public static bool TryParse(string? text, out GearmanEndpoint endpoint)
     {

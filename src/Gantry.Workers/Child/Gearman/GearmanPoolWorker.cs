@@ -20,9 +20,10 @@ namespace Gantry.Workers.Child.Gearman;
 /// more jobs than it has left; stopping ends the grabbing, lets running jobs finish within the grace period, then closes
 /// the connections (the server gives a job it handed out back to its queue when the connection goes).
 /// </summary>
-internal sealed class GearmanPoolWorker(ChildSpec spec, IServiceScopeFactory scopes, IJobObserver observer, ILogger<GearmanPoolWorker> log)
-    : IHostedService
+internal sealed class GearmanPoolWorker(ChildSpec spec, IServiceScopeFactory scopes, IJobObserver observer, ILogger<GearmanPoolWorker> log,
+    TimeProvider? clock = null) : IHostedService
 {
+    private readonly TimeProvider _time = clock ?? TimeProvider.System;
     /// <summary>Defaults to 1 second before reconnecting after the Gearman server was unreachable or dropped the connection.</summary>
     public static readonly TimeSpan ReconnectDelay = TimeSpan.FromSeconds(1);
 
@@ -46,7 +47,7 @@ internal sealed class GearmanPoolWorker(ChildSpec spec, IServiceScopeFactory sco
     {
         _stopGrabbing.Cancel();
         var all = Task.WhenAll(_loops);
-        if (await Task.WhenAny(all, Task.Delay(spec.ShutdownGrace, CancellationToken.None)).ConfigureAwait(false) != all)
+        if (await Task.WhenAny(all, Task.Delay(spec.ShutdownGrace, _time, CancellationToken.None)).ConfigureAwait(false) != all)
         {
             _abortJobs.Cancel();
             await all.ConfigureAwait(false);
@@ -73,7 +74,7 @@ internal sealed class GearmanPoolWorker(ChildSpec spec, IServiceScopeFactory sco
             catch (Exception ex) when (ex is IOException or System.Net.Sockets.SocketException)
             {
                 log.LogWarning("Gearman connection to {Endpoint} failed: {Error}; reconnecting in {Delay}", endpoint, ex.Message, ReconnectDelay);
-                try { await Task.Delay(ReconnectDelay, stop).ConfigureAwait(false); }
+                try { await Task.Delay(ReconnectDelay, _time, stop).ConfigureAwait(false); }
                 catch (OperationCanceledException) { return; }
             }
         }
@@ -119,7 +120,7 @@ internal sealed class GearmanPoolWorker(ChildSpec spec, IServiceScopeFactory sco
     {
         var handle = assignment.Field(0).ToArray();
         var function = assignment.FieldString(1);
-        var now = DateTimeOffset.UtcNow;
+        var now = _time.GetUtcNow();
         var context = new JobContext(new LeasedJobView
         {
             Id = JobNumber(handle),
@@ -133,7 +134,7 @@ internal sealed class GearmanPoolWorker(ChildSpec spec, IServiceScopeFactory sco
             StartedAt = now,
         });
         observer.JobStarted(context);
-        var started = Stopwatch.GetTimestamp();
+        var started = _time.GetTimestamp();
         JobResult result = default;
         string? error = null;
         try
@@ -152,13 +153,13 @@ internal sealed class GearmanPoolWorker(ChildSpec spec, IServiceScopeFactory sco
         {
             // Cut short by a stop past its grace period: no WORK_FAIL, so that closing the connection gives the job back
             // to the server's queue for another worker, as for any worker that goes away mid-job.
-            observer.JobFinished(context, JobRunOutcome.Released, Stopwatch.GetElapsedTime(started), error);
+            observer.JobFinished(context, JobRunOutcome.Released, _time.GetElapsedTime(started), error);
             return;
         }
         // Reported even when stopping: the job ran, and its client is waiting for the answer.
         if (error is null) await connection.SendAsync(GearmanPacketType.WorkComplete, handle, (result.Bytes ?? ReadOnlyMemory<byte>.Empty).Span, CancellationToken.None).ConfigureAwait(false);
         else await connection.SendAsync(GearmanPacketType.WorkFail, handle, CancellationToken.None).ConfigureAwait(false);
-        observer.JobFinished(context, error is null ? JobRunOutcome.Succeeded : JobRunOutcome.Failed, Stopwatch.GetElapsedTime(started), error);
+        observer.JobFinished(context, error is null ? JobRunOutcome.Succeeded : JobRunOutcome.Failed, _time.GetElapsedTime(started), error);
         if (Interlocked.Increment(ref _finished) == _pool.MaxJobsPerChild) observer.BudgetSpent();
     }
 
