@@ -196,7 +196,7 @@ public sealed partial class GantryClient : IDisposable
         }
         catch (OperationCanceledException) when (!ct.IsCancellationRequested)
         {
-            throw new TimeoutException($"{method} {path} got no answer from {ServerUrl} within {_requestTimeout + extraWait}.");
+            throw new TimeoutException($"{method} {path} got no answer from {ServerUrl} within {(_requestTimeout + extraWait).TotalSeconds:0.###} s.");
         }
         using (response)
         {

@@ -63,6 +63,8 @@ public sealed class QueueView
     public Dictionary<string, long> Counts { get; set; } = [];
     /// <summary>How long the oldest available job has waited, in seconds; null when none waits.</summary>
     public double? OldestAvailableAgeSeconds { get; set; }
+    /// <summary>Workers' fetches waiting on this server now for a job of the queue (long polls).</summary>
+    public int WaitingFetches { get; set; }
 }
 
 public sealed class QueueListView

@@ -66,6 +66,7 @@ public static class GantryServiceCollectionExtensions
 
         // Order matters: the store opens and migrates before anything that uses it starts.
         services.AddHostedService<StoreStartupService>();
+        services.AddHostedService<EngineStopService>();
         services.AddHostedService<RecurringConfigurationService>();
         services.AddHostedService<SchedulerService>();
         services.AddHostedService<LeaseRescueService>();

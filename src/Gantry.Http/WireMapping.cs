@@ -82,6 +82,7 @@ internal static class WireMapping
         Paused = q.Paused,
         Counts = JobStates.All.ToDictionary(s => s.ToWire(), s => q.Counts.TryGetValue(s, out var n) ? n : 0),
         OldestAvailableAgeSeconds = q.OldestAvailableAge(now)?.TotalSeconds,
+        WaitingFetches = q.WaitingFetches,
     };
 
     public static string ToWire(LeaseStatus status) => status switch

@@ -74,6 +74,9 @@ public sealed partial class ServerProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>SIGTERM, as an orchestrator or <c>kill</c> stops a server: it shuts down gracefully.</summary>
+    public void Terminate() => Posix.Kill(Process.Id, Posix.SIGTERM);
+
     /// <summary>SIGKILL: no shutdown code runs, exactly as <c>kill -9</c>.</summary>
     public Task KillAsync() => Process.KillAsync();
 

@@ -1,3 +1,4 @@
+using Gantry.Testing;
 using Gantry.Workers.Tests.Infrastructure;
 
 namespace Gantry.Workers.Tests;

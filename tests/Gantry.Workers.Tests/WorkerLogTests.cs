@@ -3,6 +3,7 @@ using Gantry.Testing;
 using Gantry.Workers.Child;
 using Gantry.Workers.Config;
 using Gantry.Workers.Logging;
+using Gantry.Workers.Supervisor;
 
 namespace Gantry.Workers.Tests;
 
@@ -41,6 +42,31 @@ public sealed class WorkerLogTests
         Assert.Equal(12.5, first.GetProperty("process_ms").GetDouble());
         Assert.Equal("images", first.GetProperty("queue").GetString());
     }
+
+    [Fact]
+    public void Quotes_and_non_ascii_text_stay_readable_in_both_forms_and_a_newline_stays_escaped()
+    {
+        var plain = new StringWriter();
+        new WorkerLog(plain, new ManualTimeProvider(At), LogFormat.Plain).Warn("job failed", ("error", "say \"안녕\"\nbye"));
+        var json = new StringWriter();
+        new WorkerLog(json, new ManualTimeProvider(At), LogFormat.Json).Warn("결과 \"ok\"");
+
+        Assert.EndsWith("error=\"say \\\"안녕\\\"\\nbye\"", plain.ToString().TrimEnd());
+        Assert.Contains("\"msg\":\"결과 \\\"ok\\\"\"", json.ToString());
+        Assert.DoesNotContain("\\u", plain.ToString() + json.ToString());
+    }
+
+    [Theory]
+    [InlineData("warn: Gantry.Worker[0] Fetching from queue q failed", "warn", "Gantry.Worker", "Fetching from queue q failed")]
+    [InlineData("fail: Gantry.Worker[0] Gave up sending 3 completions", "error", "Gantry.Worker", "Gave up sending 3 completions")]
+    [InlineData("crit: App.Handler[12] out of memory", "error", "App.Handler", "out of memory")]
+    [InlineData("info: Gantry.Worker[0] Working queue q", "info", "Gantry.Worker", "Working queue q")]
+    [InlineData("dbug: X[1] detail", "debug", "X", "detail")]
+    [InlineData("printed by a handler", "info", null, "printed by a handler")]
+    [InlineData("warn: no category here", "warn", null, "no category here")]
+    [InlineData("warning: not the console logger's form", "info", null, "warning: not the console logger's form")]
+    public void A_childs_log_line_is_relayed_at_its_own_level(string line, string level, string? category, string message) =>
+        Assert.Equal(new ChildLogLine(level, category, message), ChildLogLine.Parse(line));
 
     [Theory]
     [InlineData(0, "exited with code 0")]

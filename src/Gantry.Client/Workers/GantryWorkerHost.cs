@@ -25,15 +25,19 @@ internal sealed class GantryWorkerHost(IOptions<GantryWorkerOptions> options, IS
     {
         if (_options.Queues.Count == 0)
             throw new InvalidOperationException("AddGantryWorker() has no handlers: call AddHandler<THandler>(\"queue\") for each queue to work.");
+        if (_options.RetryDelay <= TimeSpan.Zero || _options.MaxRetryDelay < _options.RetryDelay)
+            throw new InvalidOperationException(
+                $"RetryDelay must be more than 0 seconds and MaxRetryDelay at least RetryDelay (they are {_options.RetryDelay.TotalSeconds:0.###} s and {_options.MaxRetryDelay.TotalSeconds:0.###} s).");
         if (_options.MaxJobs is < 1)
             throw new InvalidOperationException($"MaxJobs must be at least 1 (or null for no limit); it is {_options.MaxJobs}.");
         _client = new GantryClient(_options.Client) { PayloadOptions = _options.PayloadOptions };
-        _reporter = new LeaseReporter(_client, _options.RetryDelay, _time, _log);
-        _heartbeats = new LeaseHeartbeats(_client, _time, _log);
+        _reporter = new LeaseReporter(_client, Failures("Sending job outcomes"), _time, _log);
+        _heartbeats = new LeaseHeartbeats(_client, Failures("Heartbeats"), _time, _log);
         var budget = new JobBudget(_options.MaxJobs);
         foreach (var registration in _options.Queues)
         {
-            var worker = new QueueWorker(registration, _client, scopes, _options, _reporter, _heartbeats, budget, _time, _log);
+            var worker = new QueueWorker(registration, _client, scopes, _options, _reporter, _heartbeats, budget,
+                Failures($"Fetching from queue {registration.Queue}"), _time, _log);
             _workers.Add(worker);
             worker.Start(_stopFetching.Token, _options.FinishFetchesOnStop ? _abortFetches.Token : _stopFetching.Token);
             _log.LogInformation("Working queue {Queue} with {Handler} (concurrency {Concurrency}) from {Server}",
@@ -41,6 +45,9 @@ internal sealed class GantryWorkerHost(IOptions<GantryWorkerOptions> options, IS
         }
         return Task.CompletedTask;
     }
+
+    private CallFailures Failures(string what) =>
+        new(what, _client!.ServerUrl.ToString(), _options.RetryDelay, _options.MaxRetryDelay, _time, _log);
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {

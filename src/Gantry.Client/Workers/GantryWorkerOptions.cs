@@ -13,11 +13,15 @@ public sealed class GantryWorkerOptions
     public static readonly TimeSpan DefaultShutdownGracePeriod = TimeSpan.FromSeconds(20);
     /// <summary>Defaults to 1 second of pause after a failed call to the server before trying again.</summary>
     public static readonly TimeSpan DefaultRetryDelay = TimeSpan.FromSeconds(1);
+    /// <summary>Defaults to 30 seconds at most between tries while calls keep failing (the pause doubles from
+    /// <see cref="RetryDelay"/>): a worker finds a restarted server within half a minute without hammering it meanwhile.</summary>
+    public static readonly TimeSpan DefaultMaxRetryDelay = TimeSpan.FromSeconds(30);
 
     public GantryClientOptions Client { get; set; } = GantryClientOptions.FromEnvironment();
     public TimeSpan FetchWait { get; set; } = DefaultFetchWait;
     public TimeSpan ShutdownGracePeriod { get; set; } = DefaultShutdownGracePeriod;
     public TimeSpan RetryDelay { get; set; } = DefaultRetryDelay;
+    public TimeSpan MaxRetryDelay { get; set; } = DefaultMaxRetryDelay;
     public JsonSerializerOptions PayloadOptions { get; set; } = JsonSerializerOptions.Web;
     /// <summary>Defaults to null: no limit. When set, the host leases at most this many jobs in all (over every queue,
     /// never more than it has left), then stops leasing and, once they have finished, tells

@@ -14,14 +14,15 @@ internal sealed class LeaseHeartbeats
 
     private readonly ConcurrentDictionary<long, InFlightJob> _jobs = new();
     private readonly GantryClient _client;
+    private readonly CallFailures _failures;
     private readonly TimeProvider _time;
     private readonly ILogger _log;
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _loop;
 
-    public LeaseHeartbeats(GantryClient client, TimeProvider time, ILogger log)
+    public LeaseHeartbeats(GantryClient client, CallFailures failures, TimeProvider time, ILogger log)
     {
-        (_client, _time, _log) = (client, time, log);
+        (_client, _failures, _time, _log) = (client, failures, time, log);
         _loop = Task.Run(RunAsync);
     }
 
@@ -47,6 +48,7 @@ internal sealed class LeaseHeartbeats
             try
             {
                 var outcomes = await _client.HeartbeatAsync(due.Select(j => j.Lease), _stop.Token).ConfigureAwait(false);
+                _failures.Succeeded();
                 for (var i = 0; i < outcomes.Count && i < due.Count; i++)
                 {
                     var job = due[i];
@@ -73,8 +75,9 @@ internal sealed class LeaseHeartbeats
             }
             catch (Exception ex)
             {
-                // Keep going: the next tick tries again while the leases still have two thirds of their time left.
-                _log.LogWarning(ex, "Heartbeat for {Count} jobs failed", due.Count);
+                // Keep going: the next tick tries again while the leases still have two thirds of their time left (no
+                // backoff here: a lease outlives only a few missed beats).
+                _failures.Failed(ex);
             }
         }
     }

@@ -17,14 +17,14 @@ internal sealed class LeaseReporter
 
     private readonly Channel<object> _reports = Channel.CreateUnbounded<object>(new UnboundedChannelOptions { SingleReader = true });
     private readonly GantryClient _client;
-    private readonly TimeSpan _retryDelay;
+    private readonly CallFailures _failures;
     private readonly TimeProvider _time;
     private readonly ILogger _log;
     private readonly Task _loop;
 
-    public LeaseReporter(GantryClient client, TimeSpan retryDelay, TimeProvider time, ILogger log)
+    public LeaseReporter(GantryClient client, CallFailures failures, TimeProvider time, ILogger log)
     {
-        (_client, _retryDelay, _time, _log) = (client, retryDelay, time, log);
+        (_client, _failures, _time, _log) = (client, failures, time, log);
         _loop = Task.Run(RunAsync);
     }
 
@@ -71,18 +71,19 @@ internal sealed class LeaseReporter
             try
             {
                 var outcomes = await send(items).ConfigureAwait(false);
+                _failures.Succeeded();
                 foreach (var lost in outcomes.Where(o => o.Status == "lost"))
                     _log.LogWarning("Job {JobId}: the report came too late, its lease was already lost (it may run again)", lost.Id);
                 return;
             }
             catch (Exception ex) when (attempt < MaxTries)
             {
-                _log.LogWarning(ex, "Sending {Count} {What} failed (try {Attempt} of {MaxTries})", items.Count, what, attempt, MaxTries);
-                await Task.Delay(_retryDelay * attempt, _time).ConfigureAwait(false);
+                await Task.Delay(_failures.Failed(ex), _time).ConfigureAwait(false);
             }
             catch (Exception ex)
             {
-                _log.LogError(ex, "Gave up sending {Count} {What}; their leases will expire and the jobs run again", items.Count, what);
+                _failures.Failed(ex);
+                _log.LogError("Gave up sending {Count} {What} after {Tries} tries; their leases will expire and the jobs run again", items.Count, what, MaxTries);
                 return;
             }
         }

@@ -25,6 +25,7 @@ internal sealed class QueueWorker
     private readonly LeaseReporter _reporter;
     private readonly LeaseHeartbeats _heartbeats;
     private readonly JobBudget _budget;
+    private readonly CallFailures _failures;
     private readonly TimeProvider _time;
     private readonly ILogger _log;
     private readonly Channel<InFlightJob> _buffer = Channel.CreateUnbounded<InFlightJob>();
@@ -41,10 +42,10 @@ internal sealed class QueueWorker
     private Task[] _slotLoops = [];
 
     public QueueWorker(QueueRegistration registration, GantryClient client, IServiceScopeFactory scopes, GantryWorkerOptions options,
-        LeaseReporter reporter, LeaseHeartbeats heartbeats, JobBudget budget, TimeProvider time, ILogger log)
+        LeaseReporter reporter, LeaseHeartbeats heartbeats, JobBudget budget, CallFailures failures, TimeProvider time, ILogger log)
     {
-        (_registration, _client, _scopes, _options, _reporter, _heartbeats, _budget, _time, _log) =
-            (registration, client, scopes, options, reporter, heartbeats, budget, time, log);
+        (_registration, _client, _scopes, _options, _reporter, _heartbeats, _budget, _failures, _time, _log) =
+            (registration, client, scopes, options, reporter, heartbeats, budget, failures, time, log);
         _capacity = registration.Concurrency + registration.Prefetch;
         // With a buffer, fetch in halves of everything held (big fetches, two in flight); without one, whenever a slot is free.
         _refillAt = registration.Prefetch == 0 ? 1 : Math.Max(1, _capacity / 2);
@@ -109,6 +110,7 @@ internal sealed class QueueWorker
         try
         {
             var jobs = await _client.FetchAsync(_registration.Queue, reserved, _options.FetchWait, abort).ConfigureAwait(false);
+            _failures.Succeeded();
             leased = jobs.Count;
             Interlocked.Add(ref _held, jobs.Count - reserved);
             var now = _time.GetUtcNow();
@@ -124,8 +126,7 @@ internal sealed class QueueWorker
         {
             Interlocked.Add(ref _held, -reserved);
             if (ex is OperationCanceledException && abort.IsCancellationRequested) return;
-            _log.LogWarning(ex, "Fetching from queue {Queue} failed; retrying in {Delay}", _registration.Queue, _options.RetryDelay);
-            try { await Task.Delay(_options.RetryDelay, _time, abort).ConfigureAwait(false); }
+            try { await Task.Delay(_failures.Failed(ex), _time, abort).ConfigureAwait(false); }
             catch (OperationCanceledException) { }
         }
         finally
@@ -177,6 +178,7 @@ internal sealed class QueueWorker
         }
         catch (DiscardJobException ex)
         {
+            _log.LogInformation("Job {JobId} of queue {Queue} was discarded by its handler: {Reason} (it is not retried)", job.Id, job.Queue, ex.Message);
             _reporter.Fail(job, ex.Message, ex.InnerException?.ToString(), retry: false);
             (outcome, error) = (JobRunOutcome.Discarded, ex.Message);
         }

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Gantry.Core.Jobs;
 using Gantry.Core.Memory;
 using Gantry.Core.Queues;
@@ -16,13 +17,38 @@ public sealed partial class JobEngine
         if (max < 1 || max > _options.Limits.MaxFetchSize)
             throw GantryException.Invalid("max", $"max must be between 1 and {_options.Limits.MaxFetchSize} (got {max}).");
         CheckWait(wait, "wait");
+        // A stopping server hands out no more work; an empty answer sends the worker to its next try elsewhere.
+        if (IsStopping) return Task.FromResult<IReadOnlyList<LeasedJob>>([]);
         var memory = Settings.IsMemory(queue);
         if (memory && wait == TimeSpan.Zero) return Task.FromResult(_memory.Lease(queue, max, _time.GetUtcNow()));
         var fetchers = memory ? _memoryFetchers : _durableFetchers;
         IJobStore lane = memory ? _memory : _store;
-        var fetcher = fetchers.GetOrAdd(queue, q => new QueueFetcher(q, lane, _signals, _time, FailureRules,
-            _options.Timings.FallbackPollInterval, _options.Limits.MaxFetchSize, _log));
-        return fetcher.FetchAsync(max, wait, ct);
+        while (true)
+        {
+            var fetcher = fetchers.GetOrAdd(queue, q => new QueueFetcher(q, lane, _signals, _time, FailureRules,
+                _options.Timings.FallbackPollInterval, _options.Limits.MaxFetchSize, _log, _stopping.Token));
+            if (fetcher.FetchAsync(max, wait, ct) is { } fetched) return fetched;
+            fetchers.TryRemove(new KeyValuePair<string, QueueFetcher>(queue, fetcher)); // retired just now: take a new one
+        }
+    }
+
+    /// <summary>Long polls parked on this server for <paramref name="queue"/>.</summary>
+    public int WaitingFetches(string queue) =>
+        (_durableFetchers.TryGetValue(queue, out var d) ? d.Waiting : 0) + (_memoryFetchers.TryGetValue(queue, out var m) ? m.Waiting : 0);
+
+    /// <summary>Forgets the fetch loops of queues nobody is fetching from now (housekeeping calls it on a timer): queue
+    /// names come from clients, and each one fetched would otherwise keep its loop's state for ever.</summary>
+    public int ForgetIdleFetchers()
+    {
+        var forgotten = 0;
+        foreach (var fetchers in (ReadOnlySpan<ConcurrentDictionary<string, QueueFetcher>>)[_durableFetchers, _memoryFetchers])
+        {
+            foreach (var (queue, fetcher) in fetchers)
+            {
+                if (fetcher.TryRetire() && fetchers.TryRemove(new KeyValuePair<string, QueueFetcher>(queue, fetcher))) forgotten++;
+            }
+        }
+        return forgotten;
     }
 
     public Task<IReadOnlyList<HeartbeatResult>> HeartbeatAsync(IReadOnlyList<LeaseRef> leases, CancellationToken ct = default)

@@ -25,8 +25,17 @@ public sealed partial class JobEngine
                 }
                 : q with { Lane = Settings.LaneSetFor(q.Name) ?? QueueLanes.Memory };
         }
+        // A queue that only has workers waiting is listed too: the operator sees who waits for a queue nobody feeds.
+        foreach (var queue in _durableFetchers.Keys.Concat(_memoryFetchers.Keys))
+        {
+            if (WaitingFetches(queue) is var waiting and > 0)
+                merged[queue] = merged.TryGetValue(queue, out var q) ? q with { WaitingFetches = waiting } : Empty(queue) with { WaitingFetches = waiting };
+        }
         return merged.Values.OrderBy(q => q.Name, StringComparer.Ordinal).ToList();
     }
+
+    private QueueSummary Empty(string queue) =>
+        new(queue, Settings.IsPaused(queue), JobStates.All.ToDictionary(s => s, _ => 0L), null) { Lane = Settings.IsMemory(queue) ? QueueLanes.Memory : QueueLanes.Durable };
 
     /// <summary>One queue as <see cref="ListQueuesAsync"/> shows it; null when no lane knows it and nobody set anything on it.</summary>
     public async Task<QueueSummary?> GetQueueAsync(string queue, CancellationToken ct = default)

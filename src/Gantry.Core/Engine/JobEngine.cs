@@ -31,6 +31,7 @@ public sealed partial class JobEngine
     private readonly JobLog? _jobLog;
     private readonly ConcurrentDictionary<string, QueueFetcher> _durableFetchers = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, QueueFetcher> _memoryFetchers = new(StringComparer.Ordinal);
+    private readonly CancellationTokenSource _stopping = new();
 
     public JobEngine(IStore store, MemoryLane memory, QueueSettings settings, JobSignals signals, IOptions<GantryEngineOptions> options,
         TimeProvider time, FailureRules failureRules, ILogger<JobEngine> log, JobLog? jobLog = null)
@@ -61,6 +62,22 @@ public sealed partial class JobEngine
 
     /// <summary>The memory lane, for reads a protocol front needs beside the engine's operations (Gearman's admin counts).</summary>
     public MemoryLane Memory => _memory;
+
+    /// <summary>The server is stopping: long polls are answered now (see <see cref="Stop"/>).</summary>
+    public bool IsStopping => _stopping.IsCancellationRequested;
+
+    /// <summary>
+    /// Answers every open fetch (empty) and every open wait (the job as it is) at once, and from now on answers new ones
+    /// without waiting, so a stopping server is not held open by workers long-polling it (the host waits for in-flight
+    /// requests before it exits). Jobs already leased are unaffected: their workers still report them.
+    /// </summary>
+    public void Stop()
+    {
+        if (_stopping.IsCancellationRequested) return;
+        _stopping.Cancel();
+        foreach (var fetcher in _durableFetchers.Values) fetcher.Stop();
+        foreach (var fetcher in _memoryFetchers.Values) fetcher.Stop();
+    }
 
     private IJobStore LaneOf(string queue) => Settings.IsMemory(queue) ? _memory : _store;
 
@@ -110,13 +127,13 @@ public sealed partial class JobEngine
         try
         {
             var job = await lane.JobWatchFinish(id, ct).ConfigureAwait(false);
-            while (job is not null && !job.State.IsFinished())
+            while (job is not null && !job.State.IsFinished() && !IsStopping)
             {
                 var left = deadline - _time.GetUtcNow();
                 if (left <= TimeSpan.Zero) break;
                 // The fallback poll covers a finish announced by another server whose notification was lost.
                 var slice = left < _options.Timings.FallbackPollInterval ? left : _options.Timings.FallbackPollInterval;
-                using (var delayCancel = CancellationTokenSource.CreateLinkedTokenSource(ct))
+                using (var delayCancel = CancellationTokenSource.CreateLinkedTokenSource(ct, _stopping.Token))
                 {
                     await Task.WhenAny(wait.Finished, Task.Delay(slice, _time, delayCancel.Token)).ConfigureAwait(false);
                     delayCancel.Cancel();

@@ -22,20 +22,34 @@ internal sealed class QueueFetcher
     private readonly LinkedList<Waiter> _waiters = new();
     private readonly AsyncPulse _newWaiter = new();
     private bool _loopRunning;
+    private bool _stopped;
+    private bool _retired;
+
+    private readonly CancellationToken _serverStopping;
 
     public QueueFetcher(string queue, IJobStore store, JobSignals signals, TimeProvider time, FailureRules rules,
-        TimeSpan fallbackPoll, int maxPerCall, ILogger log)
+        TimeSpan fallbackPoll, int maxPerCall, ILogger log, CancellationToken serverStopping)
     {
-        (_queue, _store, _signals, _time, _rules, _fallbackPoll, _maxPerCall, _log) =
-            (queue, store, signals, time, rules, fallbackPoll, maxPerCall, log);
+        (_queue, _store, _signals, _time, _rules, _fallbackPoll, _maxPerCall, _log, _serverStopping) =
+            (queue, store, signals, time, rules, fallbackPoll, maxPerCall, log, serverStopping);
     }
 
-    public Task<IReadOnlyList<LeasedJob>> FetchAsync(int max, TimeSpan wait, CancellationToken ct)
+    /// <summary>Fetches waiting now (long polls parked on this server).</summary>
+    public int Waiting
+    {
+        get { lock (_waiters) return _waiters.Count; }
+    }
+
+    /// <summary>Null when this fetcher was retired (<see cref="TryRetire"/>): take a new one.</summary>
+    public Task<IReadOnlyList<LeasedJob>>? FetchAsync(int max, TimeSpan wait, CancellationToken ct)
     {
         var waiter = new Waiter(max, _time.GetUtcNow() + wait);
         bool startLoop;
         lock (_waiters)
         {
+            if (_retired) return null;
+            // The token covers a fetcher made after the engine's Stop went through the fetchers.
+            if (_stopped || _serverStopping.IsCancellationRequested) return Task.FromResult<IReadOnlyList<LeasedJob>>([]);
             waiter.Node = _waiters.AddLast(waiter);
             startLoop = !_loopRunning;
             _loopRunning = true;
@@ -170,6 +184,33 @@ internal sealed class QueueFetcher
         }
         if (expired is not null) foreach (var w in expired) w.Complete([]);
         return earliest;
+    }
+
+    /// <summary>Retires the fetcher when nobody waits and its loop has ended, so the engine can forget the queue (a fetcher
+    /// per queue name ever fetched would otherwise grow without bound). A retired fetcher takes no more fetches.</summary>
+    public bool TryRetire()
+    {
+        lock (_waiters)
+        {
+            if (_loopRunning || _waiters.Count > 0) return false;
+            _retired = true;
+            return true;
+        }
+    }
+
+    /// <summary>The server is stopping: every waiter is answered empty now, and later fetches at once. Jobs a store call
+    /// in flight leases find nobody to take them and are given back.</summary>
+    public void Stop()
+    {
+        List<Waiter> all;
+        lock (_waiters)
+        {
+            _stopped = true;
+            all = [.. _waiters];
+            _waiters.Clear();
+        }
+        foreach (var w in all) w.Complete([]);
+        _newWaiter.Pulse();
     }
 
     private void FailAll(Exception ex)

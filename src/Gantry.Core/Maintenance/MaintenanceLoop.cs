@@ -46,12 +46,12 @@ public abstract class MaintenanceLoop(TimeProvider time, ILogger log) : Backgrou
             catch (StoreUnavailableException ex)
             {
                 // StoreHealth has said so, once; a line per pass per service would bury it.
-                log.LogDebug("{Service} pass could not reach the store ({Reason}); trying again in {Delay}", GetType().Name, ex.Reason, RetryAfterError);
+                log.LogDebug("{Service} pass could not reach the store ({Reason}); trying again in {Seconds} s", GetType().Name, ex.Reason, RetryAfterError.TotalSeconds);
                 next = Task.Delay(RetryAfterError, Time, stoppingToken);
             }
             catch (Exception ex)
             {
-                log.LogError(ex, "{Service} pass failed; trying again in {Delay}", GetType().Name, RetryAfterError);
+                log.LogError(ex, "{Service} pass failed; trying again in {Seconds} s", GetType().Name, RetryAfterError.TotalSeconds);
                 next = Task.Delay(RetryAfterError, Time, stoppingToken);
             }
             try

@@ -19,6 +19,9 @@ public sealed record QueueSummary(
 
     /// <summary>Where the queue's jobs live: <see cref="QueueLanes.Durable"/> (the store) or <see cref="QueueLanes.Memory"/>.</summary>
     public string Lane { get; init; } = QueueLanes.Durable;
+
+    /// <summary>Workers' fetches parked on this server now, waiting for a job of the queue (long polls).</summary>
+    public int WaitingFetches { get; init; }
 }
 
 public static class QueueLanes

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using Gantry.Workers.Config;
 
@@ -12,6 +13,12 @@ namespace Gantry.Workers.Logging;
 /// </summary>
 public sealed class WorkerLog(TextWriter output, TimeProvider time, LogFormat format = WorkersConfig.DefaultLogFormat)
 {
+    /// <summary>Quotes and non-ASCII text stay as they are (a log is read by people and log shippers, never embedded in
+    /// HTML, so the default encoder's <c>\u0022</c> and <c>\uC548</c> only make it unreadable); control characters are still
+    /// escaped, so one event stays one line.</summary>
+    private static readonly JavaScriptEncoder Readable = JavaScriptEncoder.UnsafeRelaxedJsonEscaping;
+    private static readonly JsonSerializerOptions ReadableString = new() { Encoder = Readable };
+
     private readonly object _lock = new();
 
     public LogFormat Format { get; set; } = format;
@@ -46,7 +53,7 @@ public sealed class WorkerLog(TextWriter output, TimeProvider time, LogFormat fo
             if (value is null) continue;
             var text = Text(value);
             line.Append(' ').Append(key).Append('=');
-            line.Append(text.Length == 0 || text.Any(c => char.IsWhiteSpace(c) || c is '"' or '=') ? JsonSerializer.Serialize(text) : text);
+            line.Append(text.Length == 0 || text.Any(c => char.IsWhiteSpace(c) || c is '"' or '=') ? JsonSerializer.Serialize(text, ReadableString) : text);
         }
         return line.ToString();
     }
@@ -54,7 +61,7 @@ public sealed class WorkerLog(TextWriter output, TimeProvider time, LogFormat fo
     private static string Json(string now, string level, string message, (string Key, object? Value)[] fields)
     {
         using var buffer = new MemoryStream();
-        using (var json = new Utf8JsonWriter(buffer))
+        using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = Readable }))
         {
             json.WriteStartObject();
             json.WriteString("time", now);

@@ -117,7 +117,11 @@ internal sealed class ChildHandle
     private async Task ReadLogAsync()
     {
         while (await _process.StandardError.ReadLineAsync().ConfigureAwait(false) is { } line)
-            if (line.Length > 0) _log.Info(line.Trim(), ("pool", _pool.Name), ("pid", Pid), ("stream", "child"));
+        {
+            if (line.Length == 0) continue;
+            var entry = ChildLogLine.Parse(line);
+            _log.Write(entry.Level, entry.Message, [("pool", _pool.Name), ("pid", Pid), ("stream", "child"), ("category", entry.Category)]);
+        }
     }
 
     private void OnEvent(ChildEvent e)

@@ -23,11 +23,13 @@ public sealed class WorkerHost : IAsyncDisposable
     /// <param name="handlers">Registers handlers: <c>w => w.AddHandler&lt;H&gt;("queue", 4)</c>.</param>
     /// <param name="shared">Singletons the handlers take in their constructors (probes, gates).</param>
     /// <param name="configure">Worker options beyond the server address (grace period, fetch wait).</param>
+    /// <param name="logs">Where the worker's log goes; nowhere when null.</param>
     public static async Task<WorkerHost> StartAsync(Uri server, Action<GantryWorkerBuilder> handlers, object[]? shared = null,
-        Action<GantryWorkerOptions>? configure = null)
+        Action<GantryWorkerOptions>? configure = null, ILoggerProvider? logs = null)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Logging.ClearProviders();
+        if (logs is not null) builder.Logging.AddProvider(logs);
         // The host's own shutdown limit stays above any grace period a test sets, so the worker's drain decides.
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(60));
         foreach (var s in shared ?? []) builder.Services.AddSingleton(s.GetType(), s);

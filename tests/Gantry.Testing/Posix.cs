@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace Gantry.Workers.Tests.Infrastructure;
+namespace Gantry.Testing;
 
 /// <summary>Signals for processes the tests started, as <c>kill -SIG pid</c> sends them.</summary>
 public static class Posix

@@ -1,0 +1,32 @@
+using Gantry.Core.Engine;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Gantry.Hosting;
+
+/// <summary>
+/// When the application begins to stop (SIGTERM, Ctrl-C, <c>StopApplication</c>), before the HTTP server waits for
+/// in-flight requests: says so, and has the engine answer every long-polling fetch and wait at once, so a server with
+/// workers connected stops in moments instead of the host's whole shutdown timeout.
+/// </summary>
+internal sealed class EngineStopService(IHostApplicationLifetime lifetime, JobEngine engine, ILogger<EngineStopService> log) : IHostedService
+{
+    private CancellationTokenRegistration _registration;
+
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        _registration = lifetime.ApplicationStopping.Register(() =>
+        {
+            log.LogInformation("Gantry is stopping: open fetches and waits are answered now; in-flight requests are finished");
+            engine.Stop();
+        });
+        return Task.CompletedTask;
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken)
+    {
+        _registration.Dispose();
+        engine.Stop(); // also when the host is stopped without its lifetime's signal (a test host disposed)
+        return Task.CompletedTask;
+    }
+}

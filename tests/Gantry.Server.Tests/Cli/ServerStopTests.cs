@@ -1,0 +1,52 @@
+using System.Net;
+using Gantry.Server.Tests.Infrastructure;
+using Gantry.Testing;
+using Xunit;
+
+namespace Gantry.Server.Tests.Cli;
+
+/// <summary>
+/// Stopping a server (SIGTERM) while workers long-poll it: every open fetch is answered (empty) and every open wait
+/// answered (the job as it is), the log says the server is stopping, and the process exits cleanly, instead of the
+/// pollers holding the server for the host's whole shutdown timeout and then getting a reset.
+/// </summary>
+public sealed class ServerStopTests
+{
+    [Fact]
+    public async Task Sigterm_answers_open_fetches_and_waits_on_both_lanes_and_the_server_exits()
+    {
+        await using var store = TestStore.Sqlite();
+        await using var server = await ServerProcess.StartAsync(store,
+            new Dictionary<string, string?> { ["Logging__LogLevel__Gantry.Hosting"] = "Information" });
+        using var http = new HttpClient { BaseAddress = server.BaseAddress, Timeout = TimeSpan.FromSeconds(120) };
+        var durable = Names.Queue();
+        var memory = Names.Queue();
+        var waited = Names.Queue();
+        Assert.Equal(HttpStatusCode.OK, (await http.SendAsync(HttpMethod.Put, $"/api/queues/{memory}", """{"lane":"memory"}""")).Status);
+
+        var durableFetch = http.ApiPostAsync($"/api/queues/{durable}/fetch", """{"max":1,"wait":50}""");
+        var memoryFetch = http.ApiPostAsync($"/api/queues/{memory}/fetch", """{"max":1,"wait":50}""");
+        var submitAndWait = http.ApiPostAsync("/api/jobs?wait=50", $$"""{"queue":"{{waited}}","payload":1}""");
+        await Eventually.TrueAsync(async () =>
+        {
+            var queues = (await http.ApiGetAsync("/api/queues")).Json["queues"]!.AsArray();
+            int Waiting(string name) => queues.FirstOrDefault(q => q!["name"]!.GetValue<string>() == name)?["waiting_fetches"]!.GetValue<int>() ?? 0;
+            return Waiting(durable) == 1 && Waiting(memory) == 1 && queues.Any(q => q!["name"]!.GetValue<string>() == waited);
+        }, "both fetches to wait on the server and the submitted job to exist");
+
+        server.Terminate();
+
+        foreach (var fetch in new[] { durableFetch, memoryFetch })
+        {
+            var answer = await fetch;
+            Assert.True(answer.Status == HttpStatusCode.OK, answer.ToString());
+            Assert.Empty(answer.Json["jobs"]!.AsArray());
+        }
+        var submitted = await submitAndWait;
+        Assert.True(submitted.Status == HttpStatusCode.OK, submitted.ToString());
+        Assert.False(submitted.Json["finished"]!.GetValue<bool>());
+        Assert.Equal("available", submitted.Json["state"]!.GetValue<string>());
+        Assert.Equal(0, await server.Process.WaitForExitAsync());
+        Assert.Contains("Gantry is stopping", server.Process.Stdout + server.Process.Stderr);
+    }
+}
