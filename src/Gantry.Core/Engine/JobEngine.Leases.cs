@@ -36,6 +36,9 @@ public sealed partial class JobEngine
     public int WaitingFetches(string queue) =>
         (_durableFetchers.TryGetValue(queue, out var d) ? d.Waiting : 0) + (_memoryFetchers.TryGetValue(queue, out var m) ? m.Waiting : 0);
 
+    /// <summary>Queues this server keeps a fetch loop for (both lanes).</summary>
+    public int FetchLoops => _durableFetchers.Count + _memoryFetchers.Count;
+
     /// <summary>Forgets the fetch loops of queues nobody is fetching from now (housekeeping calls it on a timer): queue
     /// names come from clients, and each one fetched would otherwise keep its loop's state for ever.</summary>
     public int ForgetIdleFetchers()
