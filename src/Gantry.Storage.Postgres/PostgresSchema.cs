@@ -94,11 +94,20 @@ internal static class PostgresSchema
             """),
     ];
 
-    public static async Task MigrateAsync(NpgsqlDataSource db, DateTimeOffset now, CancellationToken ct)
+    /// <param name="waiting">Told when another session holds the migration lock, before this one waits for it: an
+    /// operator whose <c>gantry migrate</c> seems to hang learns what it waits for.</param>
+    public static async Task MigrateAsync(NpgsqlDataSource db, DateTimeOffset now, CancellationToken ct, Action<string>? waiting = null)
     {
         await using var conn = await db.OpenConnectionAsync(ct).ConfigureAwait(false);
         await using var tx = await conn.BeginTransactionAsync(ct).ConfigureAwait(false);
-        await Exec(conn, tx, $"SELECT pg_advisory_xact_lock({MigrationLockKey})", ct).ConfigureAwait(false);
+        await using (var tryLock = new NpgsqlCommand($"SELECT pg_try_advisory_xact_lock({MigrationLockKey})", conn, tx))
+        {
+            if (await tryLock.ExecuteScalarAsync(ct).ConfigureAwait(false) is not true)
+            {
+                waiting?.Invoke(await LockHolderAsync(conn, tx, ct).ConfigureAwait(false));
+                await Exec(conn, tx, $"SELECT pg_advisory_xact_lock({MigrationLockKey})", ct).ConfigureAwait(false);
+            }
+        }
         await Exec(conn, tx, """
             CREATE TABLE IF NOT EXISTS gantry_schema_migrations (
                 version     int         PRIMARY KEY,
@@ -130,6 +139,23 @@ internal static class PostgresSchema
             await record.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
         }
         await tx.CommitAsync(ct).ConfigureAwait(false);
+    }
+
+    /// <summary>Who holds the migration lock, as PostgreSQL knows them (application name, address, since when).</summary>
+    private static async Task<string> LockHolderAsync(NpgsqlConnection conn, NpgsqlTransaction tx, CancellationToken ct)
+    {
+        await using var cmd = new NpgsqlCommand("""
+            SELECT a.pid, coalesce(nullif(a.application_name, ''), '?'), coalesce(host(a.client_addr), 'local'), a.xact_start
+            FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
+            WHERE l.locktype = 'advisory' AND l.granted AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
+              AND ((l.classid::bigint << 32) | l.objid::bigint) = $1
+            LIMIT 1
+            """, conn, tx);
+        cmd.Parameters.Add(new NpgsqlParameter<long> { TypedValue = MigrationLockKey });
+        await using var r = await cmd.ExecuteReaderAsync(ct).ConfigureAwait(false);
+        return await r.ReadAsync(ct).ConfigureAwait(false)
+            ? $"backend {r.GetInt32(0)} ({r.GetString(1)} from {r.GetString(2)}, in a transaction since {r.GetFieldValue<DateTimeOffset>(3):u})"
+            : "another session";
     }
 
     private static async Task Exec(NpgsqlConnection conn, NpgsqlTransaction tx, string sql, CancellationToken ct)

@@ -53,7 +53,13 @@ public sealed class PostgresStore : IStore
 
     /// <summary>Applies migrations (and nothing else: a migrate-only run opens no listening connection).</summary>
     public Task MigrateAsync(CancellationToken ct) =>
-        _calls.Safe(async c => { await PostgresSchema.MigrateAsync(_db, _time.GetUtcNow(), c).ConfigureAwait(false); return true; }, ct);
+        _calls.Safe(async c =>
+        {
+            await PostgresSchema.MigrateAsync(_db, _time.GetUtcNow(), c, holder =>
+                _log.LogWarning("Waiting for another Gantry server's migration of this database to finish (the migration lock is held by {Holder})", holder))
+                .ConfigureAwait(false);
+            return true;
+        }, ct);
 
     /// <summary>Starts listening for the other servers' notifications, and waits for the first LISTEN.</summary>
     public async Task StartAsync(CancellationToken ct)
