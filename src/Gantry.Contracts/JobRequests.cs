@@ -1,15 +1,20 @@
+using System.ComponentModel.DataAnnotations;
 using System.Text.Json.Serialization;
 
 namespace Gantry.Contracts;
 
 /// <summary><c>POST /api/jobs</c>, and one element of <c>POST /api/jobs/batch</c>. Durations are in seconds.</summary>
+/// <remarks>In the request shapes, <see cref="RequiredAttribute"/> marks what the server refuses a request without; the
+/// OpenAPI document lists those fields as required. The serializer does not enforce it: the server's own checks do, with
+/// messages in the API's terms.</remarks>
 [JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
 public sealed class EnqueueJobRequest
 {
+    [Required]
     public string? Queue { get; set; }
-    /// <summary>Any JSON value. Exclusive with <see cref="PayloadBase64"/>.</summary>
+    /// <summary>Any JSON value. Exclusive with <c>payload_base64</c>.</summary>
     public RawJson? Payload { get; set; }
-    /// <summary>Binary payload, base64. Exclusive with <see cref="Payload"/>.</summary>
+    /// <summary>Binary payload, base64. Exclusive with <c>payload</c>.</summary>
     public string? PayloadBase64 { get; set; }
     public DateTimeOffset? RunAt { get; set; }
     public double? Delay { get; set; }
@@ -23,6 +28,7 @@ public sealed class EnqueueJobRequest
 [JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
 public sealed class EnqueueBatchRequest
 {
+    [Required]
     public List<EnqueueJobRequest>? Jobs { get; set; }
 }
 
@@ -31,7 +37,7 @@ public sealed class EnqueuedJob
 {
     public long Id { get; set; }
     public string State { get; set; } = "";
-    /// <summary>True when a live job already held the unique key: <see cref="Id"/> is that job.</summary>
+    /// <summary>True when a live job already held the unique key: <c>id</c> is that job.</summary>
     public bool Existing { get; set; }
 }
 
@@ -40,7 +46,7 @@ public sealed class EnqueueBatchResponse
     public List<EnqueuedJob> Jobs { get; set; } = [];
 }
 
-/// <summary><c>POST /api/queues/{queue}/fetch</c>: lease up to <see cref="Max"/> jobs, waiting up to <see cref="Wait"/> seconds for the first.</summary>
+/// <summary><c>POST /api/queues/{queue}/fetch</c>: lease up to <c>max</c> jobs, waiting up to <c>wait</c> seconds for the first.</summary>
 [JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
 public sealed class FetchRequest
 {
@@ -53,7 +59,7 @@ public sealed class FetchResponse
     public List<LeasedJobView> Jobs { get; set; } = [];
 }
 
-/// <summary>A leased job as a worker receives it; quote <see cref="Id"/> and <see cref="Attempt"/> in every report.</summary>
+/// <summary>A leased job as a worker receives it; quote <c>id</c> and <c>attempt</c> in every report.</summary>
 public sealed class LeasedJobView
 {
     public long Id { get; set; }
@@ -76,20 +82,29 @@ public sealed class LeasedJobView
 [JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
 public sealed class LeaseItem
 {
+    /// <summary>The job; in <c>/api/jobs/{id}/…</c> it may be left out (the URL names the job).</summary>
+    [Required]
     public long Id { get; set; }
+    /// <summary>The attempt the job was leased for (the fetched job's <c>attempt</c>).</summary>
+    [Required]
     public int Attempt { get; set; }
 }
 
 [JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
 public sealed class LeasesRequest
 {
+    [Required]
     public List<LeaseItem>? Leases { get; set; }
 }
 
 [JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
 public sealed class CompletionItem
 {
+    /// <summary>The job; in <c>/api/jobs/{id}/…</c> it may be left out (the URL names the job).</summary>
+    [Required]
     public long Id { get; set; }
+    /// <summary>The attempt the job was leased for (the fetched job's <c>attempt</c>).</summary>
+    [Required]
     public int Attempt { get; set; }
     public RawJson? Result { get; set; }
     public string? ResultBase64 { get; set; }
@@ -98,13 +113,18 @@ public sealed class CompletionItem
 [JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
 public sealed class CompleteRequest
 {
+    [Required]
     public List<CompletionItem>? Completions { get; set; }
 }
 
 [JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
 public sealed class FailureItem
 {
+    /// <summary>The job; in <c>/api/jobs/{id}/…</c> it may be left out (the URL names the job).</summary>
+    [Required]
     public long Id { get; set; }
+    /// <summary>The attempt the job was leased for (the fetched job's <c>attempt</c>).</summary>
+    [Required]
     public int Attempt { get; set; }
     public string? Error { get; set; }
     public string? Details { get; set; }
@@ -115,6 +135,7 @@ public sealed class FailureItem
 [JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
 public sealed class FailRequest
 {
+    [Required]
     public List<FailureItem>? Failures { get; set; }
 }
 

@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using System.Text.Json.Serialization;
 
 namespace Gantry.Contracts;
@@ -7,9 +8,11 @@ namespace Gantry.Contracts;
 public sealed class RecurringScheduleRequest
 {
     /// <summary>Five fields (crontab), six or seven (seconds first, optional year), or a macro such as <c>@daily</c>.</summary>
+    [Required]
     public string? Cron { get; set; }
     /// <summary>IANA time zone id; defaults to UTC.</summary>
     public string? TimeZone { get; set; }
+    [Required]
     public string? Queue { get; set; }
     public RawJson? Payload { get; set; }
     public string? PayloadBase64 { get; set; }
@@ -41,7 +44,7 @@ public sealed class RecurringScheduleView
     /// <summary><c>api</c> or <c>config</c> (the server's configuration file).</summary>
     public string Source { get; set; } = "";
     public DateTimeOffset? NextFireAt { get; set; }
-    /// <summary>The next few fire times, the first being <see cref="NextFireAt"/>; empty while paused.</summary>
+    /// <summary>The next few fire times, the first being <c>next_fire_at</c>; empty while paused.</summary>
     public List<DateTimeOffset> Upcoming { get; set; } = [];
     public DateTimeOffset? LastFireAt { get; set; }
     public long? LastJobId { get; set; }

@@ -12,7 +12,7 @@ public sealed class StatsView
     public List<QueueStatsView> Queues { get; set; } = [];
 }
 
-/// <summary>One queue's figures: <c>GET /api/stats/{queue}</c>, and each item of <see cref="StatsView.Queues"/>.</summary>
+/// <summary>One queue's figures: <c>GET /api/stats/{queue}</c>, and each item of <c>queues</c> there.</summary>
 public sealed class QueueStatsView
 {
     public string Queue { get; set; } = "";
@@ -38,7 +38,7 @@ public sealed class QueueStatsView
     public double? OldestAvailableAgeSeconds { get; set; }
     /// <summary>The delay p95 stayed above the warning threshold for the warning period: add workers.</summary>
     public bool FallingBehind { get; set; }
-    /// <summary>Since when, while <see cref="FallingBehind"/>.</summary>
+    /// <summary>Since when, while <c>falling_behind</c>.</summary>
     public DateTimeOffset? BehindSince { get; set; }
 }
 

@@ -7,6 +7,12 @@ namespace Gantry.Http;
 /// <summary>When an API token is configured, <c>/api</c> calls must present it as a bearer token.</summary>
 internal sealed class ApiTokenMiddleware(RequestDelegate next, byte[] token)
 {
+    /// <summary>Where the token is asked for: the API, and <c>/metrics</c>, which tells queue names and load. The
+    /// OpenAPI document declares the requirement on the same paths.</summary>
+    public const string ApiPrefix = "/api", MetricsPath = "/metrics";
+
+    public static bool Guards(PathString path) => path.StartsWithSegments(ApiPrefix) || path.StartsWithSegments(MetricsPath);
+
     public Task InvokeAsync(HttpContext context)
     {
         var header = context.Request.Headers.Authorization.ToString();

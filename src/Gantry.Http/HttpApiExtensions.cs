@@ -4,6 +4,7 @@ using Gantry.Core;
 using Gantry.Core.Engine;
 using Gantry.Core.Options;
 using Gantry.Core.Storage;
+using Gantry.Http.OpenApi;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -20,7 +21,7 @@ namespace Gantry.Http;
 public static class HttpApiExtensions
 {
     /// <summary>Where the OpenAPI document is served; the 404 answers point callers to it.</summary>
-    public const string OpenApiPath = "/openapi/v1.json";
+    public const string OpenApiPath = GantryOpenApi.Path;
 
     /// <summary>Registers the API's options (<c>Gantry:Http</c>), its JSON contracts and its OpenAPI document.</summary>
     public static IServiceCollection AddGantryHttpApi(this IServiceCollection services, IConfiguration httpSection)
@@ -28,7 +29,8 @@ public static class HttpApiExtensions
         services.AddOptions<GantryHttpOptions>().Bind(httpSection).ValidateOnStart();
         services.AddSingleton<IValidateOptions<GantryHttpOptions>, SelfValidatingOptionsValidator<GantryHttpOptions>>();
         services.AddSingleton<StoreProbe>();
-        services.AddOpenApi();
+        services.AddGantryOpenApi();
+        // The endpoints write with the contracts' own type infos; the host's JSON options are left as the host set them.
         services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, GantryJsonContext.Default));
         return services;
     }
@@ -38,7 +40,7 @@ public static class HttpApiExtensions
     public static IApplicationBuilder UseGantryHttpApi(this IApplicationBuilder app)
     {
         var http = app.ApplicationServices.GetRequiredService<IOptions<GantryHttpOptions>>().Value;
-        app.UseWhen(c => c.Request.Path.StartsWithSegments("/api"), api =>
+        app.UseWhen(c => c.Request.Path.StartsWithSegments(ApiTokenMiddleware.ApiPrefix), api =>
         {
             api.Use((context, next) =>
             {
@@ -65,7 +67,7 @@ public static class HttpApiExtensions
         });
         // /metrics tells queue names and load: it takes the same token as /api.
         if (!string.IsNullOrEmpty(http.ApiToken))
-            app.UseWhen(c => c.Request.Path.StartsWithSegments("/metrics"),
+            app.UseWhen(c => c.Request.Path.StartsWithSegments(ApiTokenMiddleware.MetricsPath),
                 metrics => metrics.UseMiddleware<ApiTokenMiddleware>(Encoding.UTF8.GetBytes(http.ApiToken)));
         return app;
     }
@@ -76,14 +78,16 @@ public static class HttpApiExtensions
     {
         HealthEndpoints.Map(endpoints);
 
-        var api = endpoints.MapGroup("/api");
+        // Every API call can meet a store that is down (503); the token's 401 is declared by the document, only on a
+        // server that asks for one.
+        var api = endpoints.MapGroup(ApiTokenMiddleware.ApiPrefix).ProducesProblem(StatusCodes.Status503ServiceUnavailable);
         JobEndpoints.Map(api);
         QueueEndpoints.Map(api);
         LeaseEndpoints.Map(api);
         StatsEndpoints.Map(api);
         RecurringEndpoints.Map(api);
         StatsEndpoints.MapMetrics(endpoints);
-        endpoints.MapOpenApi("/openapi/{documentName}.json");
+        endpoints.MapOpenApi(GantryOpenApi.RoutePattern);
         return endpoints;
     }
 }

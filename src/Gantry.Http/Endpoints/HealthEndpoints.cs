@@ -2,6 +2,7 @@ using Gantry.Contracts;
 using Gantry.Core;
 using Gantry.Core.Engine;
 using Gantry.Core.Storage;
+using Gantry.Http.OpenApi;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -17,11 +18,15 @@ internal static class HealthEndpoints
 {
     public static void Map(IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapGet("/health/live", () => Results.Json(new HealthView { Status = "alive", Version = GantryVersion.Current },
+        var health = endpoints.MapGroup("/health").WithTags("Health");
+        health.MapGet("/live", () => Results.Json(new HealthView { Status = "alive", Version = GantryVersion.Current },
                 GantryJsonContext.Default.HealthView))
+            .WithOperationId("GetLiveness").Produces<HealthView>()
             .WithSummary("200 while the server process runs; says nothing about the store.");
-        endpoints.MapGet("/health/ready", Ready).WithSummary("200 when the store is open and reachable now; 503 with the reason otherwise.");
-        endpoints.MapGet("/health", Ready).WithSummary("The same as /health/ready.");
+        health.MapGet("/ready", Ready).WithOperationId("GetReadiness").Produces<HealthView>().Produces<HealthView>(StatusCodes.Status503ServiceUnavailable)
+            .WithSummary("200 when the store is open and reachable now; 503 with the reason otherwise.");
+        health.MapGet("", Ready).WithOperationId("GetHealth").Produces<HealthView>().Produces<HealthView>(StatusCodes.Status503ServiceUnavailable)
+            .WithSummary("The same as /health/ready.");
     }
 
     private static async Task<IResult> Ready(StoreHealth health, StoreProbe probe, JobEngine engine, HttpContext context)

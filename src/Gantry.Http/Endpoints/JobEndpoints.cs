@@ -2,9 +2,13 @@ using Gantry.Contracts;
 using Gantry.Core;
 using Gantry.Core.Engine;
 using Gantry.Core.Jobs;
+using Gantry.Http.OpenApi;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.OpenApi;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.OpenApi;
 
 namespace Gantry.Http;
 
@@ -15,20 +19,58 @@ internal static class JobEndpoints
 
     public static void Map(RouteGroupBuilder api)
     {
-        api.MapPost("/jobs", Enqueue)
-            .Accepts<EnqueueJobRequest>("application/json")
-            .Produces<EnqueuedJob>(StatusCodes.Status201Created).Produces<EnqueuedJob>().Produces<JobView>()
+        var jobs = api.MapGroup("").WithTags("Jobs");
+        jobs.MapPost("/jobs", Enqueue).WithOperationId("EnqueueJob")
+            .AcceptsJson<EnqueueJobRequest>()
+            .Produces<EnqueuedJob>(StatusCodes.Status201Created)
+            .AddOpenApiOperationTransformer(SubmitAndWaitAnswers)
+            .WithQuery("wait", JsonSchemaType.Number, "Seconds to wait for the job to finish; the answer is then the job (200, check 'finished').",
+                "double", 0, MaxWaitSeconds)
+            .ProducesProblems(StatusCodes.Status404NotFound)
             .WithSummary("Enqueue a job. With ?wait=SECONDS, wait for it to finish and return the job (submit-and-wait).");
-        api.MapPost("/jobs/batch", EnqueueBatch)
-            .Accepts<EnqueueBatchRequest>("application/json").Produces<EnqueueBatchResponse>()
+        jobs.MapPost("/jobs/batch", EnqueueBatch).WithOperationId("EnqueueJobs")
+            .AcceptsJson<EnqueueBatchRequest>().Produces<EnqueueBatchResponse>()
             .WithSummary("Enqueue many jobs in one transaction: all are stored or none.");
-        api.MapGet("/jobs/{id}", Get).Produces<JobView>().WithSummary("A job with its payload, result, error history and timings.");
-        api.MapGet("/jobs/{id}/wait", Wait).Produces<JobView>()
+        jobs.MapGet("/jobs/{id}", Get).WithOperationId("GetJob").Produces<JobView>()
+            .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status404NotFound)
+            .WithSummary("A job with its payload, result, error history and timings.");
+        jobs.MapGet("/jobs/{id}/wait", Wait).WithOperationId("WaitForJob").Produces<JobView>()
+            .WithQuery("timeout", JsonSchemaType.Number, "Seconds to wait at most (default and most: Gantry:Limits:MaxWait).", "double", 0, MaxWaitSeconds)
+            .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status404NotFound)
             .WithSummary("Long poll: return the job once it is finished, or as it is after ?timeout=SECONDS (check 'finished').");
-        api.MapPost("/jobs/{id}/cancel", Cancel).Produces<CancelResponse>()
-            .WithSummary("Cancel a waiting job; a running job's worker is told at its next heartbeat.");
-        api.MapGet("/jobs", List).Produces<JobPageView>()
+        jobs.MapPost("/jobs/{id}/cancel", Cancel).WithOperationId("CancelJob")
+            .Produces<CancelResponse>().Produces<CancelResponse>(StatusCodes.Status409Conflict)
+            .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status404NotFound)
+            .WithSummary("Cancel a waiting job; a running job's worker is told at its next heartbeat. 409 (outcome already_finished) for a finished job.");
+        jobs.MapGet("/jobs", List).WithOperationId("ListJobs").Produces<JobPageView>()
+            .WithQuery("queue", JsonSchemaType.String, "Only this queue's jobs.")
+            .WithQuery("state", JsonSchemaType.String, $"Only jobs in this state: one of {JobStates.WireNames}.")
+            .WithQuery("limit", JsonSchemaType.Integer, $"Jobs per page (default {JobQuery.DefaultLimit}).", "int32", 1, _ => JobQuery.MaxLimit)
+            .WithQuery("before", JsonSchemaType.Integer, "The previous page's 'next': jobs older than that id.", "int64", 1)
+            .ProducesProblems(StatusCodes.Status400BadRequest)
             .WithSummary("Jobs newest first, filtered by ?queue= and ?state=, paged with ?limit= and ?before= (the previous page's 'next').");
+    }
+
+    private static double MaxWaitSeconds(IServiceProvider services) =>
+        services.GetRequiredService<JobEngine>().Options.Limits.MaxWait.TotalSeconds;
+
+    /// <summary>200 is the job already holding the unique key, or (with ?wait) the finished job: one of two shapes.</summary>
+    private static Task SubmitAndWaitAnswers(OpenApiOperation operation, OpenApiOperationTransformerContext context, CancellationToken ct)
+    {
+        // Both shapes are named schemas of the document (201 and GET /api/jobs/{id} answer them).
+        var existing = new OpenApiSchemaReference(nameof(EnqueuedJob), context.Document);
+        var finished = new OpenApiSchemaReference(nameof(JobView), context.Document);
+        operation.Responses ??= new OpenApiResponses();
+        operation.Responses["200"] = new OpenApiResponse
+        {
+            Description = "Without ?wait: a live job already held the unique key (existing: true) and nothing was enqueued. " +
+                          "With ?wait: the job, finished or as it was when the wait ended.",
+            Content = new Dictionary<string, OpenApiMediaType>
+            {
+                ["application/json"] = new() { Schema = new OpenApiSchema { OneOf = [existing, finished] } },
+            },
+        };
+        return Task.CompletedTask;
     }
 
     private static async Task<IResult> Enqueue(HttpRequest request, JobEngine engine)

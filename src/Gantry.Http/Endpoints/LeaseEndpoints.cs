@@ -2,6 +2,7 @@ using Gantry.Contracts;
 using Gantry.Core;
 using Gantry.Core.Engine;
 using Gantry.Core.Jobs;
+using Gantry.Http.OpenApi;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -19,19 +20,33 @@ internal static class LeaseEndpoints
 
     public static void Map(RouteGroupBuilder api)
     {
-        api.MapPost("/leases/heartbeat", HeartbeatMany).Accepts<LeasesRequest>("application/json").Produces<LeaseOutcomes>()
-            .WithSummary("Extend many leases; 'cancel_requested' tells the worker to stop that job.");
-        api.MapPost("/leases/complete", CompleteMany).Accepts<CompleteRequest>("application/json").Produces<LeaseOutcomes>()
+        var workers = api.MapGroup("").WithTags("Workers");
+        workers.MapPost("/leases/heartbeat", HeartbeatMany).WithOperationId("HeartbeatLeases")
+            .AcceptsJson<LeasesRequest>().Produces<LeaseOutcomes>()
+            .WithSummary("Extend many leases; 'cancel_requested' tells the worker to stop that job, 'lost' that it is no longer its.");
+        workers.MapPost("/leases/complete", CompleteMany).WithOperationId("CompleteLeases")
+            .AcceptsJson<CompleteRequest>().Produces<LeaseOutcomes>()
             .WithSummary("Record many successes with their results.");
-        api.MapPost("/leases/fail", FailMany).Accepts<FailRequest>("application/json").Produces<LeaseOutcomes>()
+        workers.MapPost("/leases/fail", FailMany).WithOperationId("FailLeases")
+            .AcceptsJson<FailRequest>().Produces<LeaseOutcomes>()
             .WithSummary("Record many failures: retried with backoff, or dead when attempts are spent or retry is false.");
-        api.MapPost("/leases/release", ReleaseMany).Accepts<LeasesRequest>("application/json").Produces<LeaseOutcomes>()
+        workers.MapPost("/leases/release", ReleaseMany).WithOperationId("ReleaseLeases")
+            .AcceptsJson<LeasesRequest>().Produces<LeaseOutcomes>()
             .WithSummary("Give leased jobs back unstarted: available again at once, the attempt not counted.");
 
-        api.MapPost("/jobs/{id}/heartbeat", HeartbeatOne).Accepts<LeaseItem>("application/json").Produces<LeaseOutcome>();
-        api.MapPost("/jobs/{id}/complete", CompleteOne).Accepts<CompletionItem>("application/json").Produces<LeaseOutcome>();
-        api.MapPost("/jobs/{id}/fail", FailOne).Accepts<FailureItem>("application/json").Produces<LeaseOutcome>();
-        api.MapPost("/jobs/{id}/release", ReleaseOne).Accepts<LeaseItem>("application/json").Produces<LeaseOutcome>();
+        // One job: a lease that is no longer current is a 409 problem rather than a 'lost' outcome.
+        workers.MapPost("/jobs/{id}/heartbeat", HeartbeatOne).WithOperationId("HeartbeatJob")
+            .AcceptsJson<LeaseItem>().Produces<LeaseOutcome>().ProducesProblems(StatusCodes.Status409Conflict)
+            .WithSummary("Extend one job's lease. 409: the lease is lost, stop working on the job.");
+        workers.MapPost("/jobs/{id}/complete", CompleteOne).WithOperationId("CompleteJob")
+            .AcceptsJson<CompletionItem>().Produces<LeaseOutcome>().ProducesProblems(StatusCodes.Status409Conflict)
+            .WithSummary("Record one job's success with its result. 409: the lease is lost and the result was not kept.");
+        workers.MapPost("/jobs/{id}/fail", FailOne).WithOperationId("FailJob")
+            .AcceptsJson<FailureItem>().Produces<LeaseOutcome>().ProducesProblems(StatusCodes.Status409Conflict)
+            .WithSummary("Record one job's failure: retried with backoff, or dead when attempts are spent or retry is false. 409: the lease is lost.");
+        workers.MapPost("/jobs/{id}/release", ReleaseOne).WithOperationId("ReleaseJob")
+            .AcceptsJson<LeaseItem>().Produces<LeaseOutcome>().ProducesProblems(StatusCodes.Status409Conflict)
+            .WithSummary("Give one leased job back unstarted. 409: the lease is lost.");
     }
 
     // ---- many ---------------------------------------------------------------------------------------------

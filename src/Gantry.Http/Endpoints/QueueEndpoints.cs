@@ -1,9 +1,11 @@
 using Gantry.Contracts;
 using Gantry.Core.Engine;
 using Gantry.Core.Jobs;
+using Gantry.Http.OpenApi;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.OpenApi;
 
 namespace Gantry.Http;
 
@@ -17,20 +19,32 @@ internal static class QueueEndpoints
 
     public static void Map(RouteGroupBuilder api)
     {
-        api.MapGet("/queues", List).Produces<QueueListView>()
+        var queues = api.MapGroup("").WithTags("Queues");
+        queues.MapGet("/queues", List).WithOperationId("ListQueues").Produces<QueueListView>()
             .WithSummary("Every queue with job counts by state and the age of its oldest available job.");
-        api.MapGet("/queues/{queue}", Get).Produces<QueueView>().WithSummary("One queue: its lane, pause, counts by state.");
-        api.MapPut("/queues/{queue}", Put).Accepts<QueueSettingsRequest>("application/json").Produces<QueueView>()
+        queues.MapGet("/queues/{queue}", Get).WithOperationId("GetQueue").Produces<QueueView>()
+            .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status404NotFound)
+            .WithSummary("One queue: its lane, pause, counts by state.");
+        queues.MapPut("/queues/{queue}", Put).WithOperationId("SetQueue").AcceptsJson<QueueSettingsRequest>().Produces<QueueView>()
+            .ProducesProblems(StatusCodes.Status409Conflict)
             .WithSummary("Set a queue's lane ('memory' or 'durable') and pause; creates the queue. A lane change is refused (409) " +
                          "while the other lane still holds unfinished jobs of the queue.");
-        api.MapPost("/queues/{queue}/pause", (string queue, HttpRequest r, JobEngine engine) => SetPaused(queue, true, r, engine))
+        queues.MapPost("/queues/{queue}/pause", (string queue, HttpRequest r, JobEngine engine) => SetPaused(queue, true, r, engine))
+            .WithOperationId("PauseQueue").Produces(StatusCodes.Status204NoContent).WithCreateQuery()
+            .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status404NotFound)
             .WithSummary("Stop handing out the queue's jobs; enqueueing continues. 404 for a queue nobody used unless ?create=true.");
-        api.MapPost("/queues/{queue}/resume", (string queue, HttpRequest r, JobEngine engine) => SetPaused(queue, false, r, engine))
-            .WithSummary("Hand out the queue's jobs again.");
-        api.MapPost("/queues/{queue}/fetch", Fetch)
-            .Accepts<FetchRequest>("application/json").Produces<FetchResponse>()
-            .WithSummary("Lease up to 'max' jobs, waiting up to 'wait' seconds for the first one (long poll).");
+        queues.MapPost("/queues/{queue}/resume", (string queue, HttpRequest r, JobEngine engine) => SetPaused(queue, false, r, engine))
+            .WithOperationId("ResumeQueue").Produces(StatusCodes.Status204NoContent).WithCreateQuery()
+            .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status404NotFound)
+            .WithSummary("Hand out the queue's jobs again. 404 for a queue nobody used unless ?create=true.");
+        api.MapPost("/queues/{queue}/fetch", Fetch).WithTags("Workers").WithOperationId("FetchJobs")
+            .AcceptsJson<FetchRequest>(optional: true).Produces<FetchResponse>()
+            .WithSummary("Lease up to 'max' jobs (default 1), waiting up to 'wait' seconds for the first one (long poll). Quote each " +
+                         "job's id and attempt in every report on it.");
     }
+
+    private static RouteHandlerBuilder WithCreateQuery(this RouteHandlerBuilder builder) =>
+        builder.WithQuery("create", JsonSchemaType.Boolean, "true: create the queue if nobody has used it yet.");
 
     private static async Task<IResult> List(JobEngine engine, TimeProvider time, HttpContext context)
     {

@@ -1,6 +1,7 @@
 using Gantry.Contracts;
 using Gantry.Core;
 using Gantry.Core.Recurring;
+using Gantry.Http.OpenApi;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -14,19 +15,30 @@ internal static class RecurringEndpoints
 
     public static void Map(RouteGroupBuilder api)
     {
-        api.MapGet("/recurring", List).Produces<RecurringScheduleListView>()
+        var recurring = api.MapGroup("").WithTags("Recurring");
+        recurring.MapGet("/recurring", List).WithOperationId("ListRecurring").Produces<RecurringScheduleListView>()
             .WithSummary("Every recurring schedule by name, with its next fire times.");
-        api.MapPut("/recurring/{name}", Save)
-            .Accepts<RecurringScheduleRequest>("application/json")
+        recurring.MapPut("/recurring/{name}", Save).WithOperationId("SaveRecurring")
+            .AcceptsJson<RecurringScheduleRequest>()
             .Produces<RecurringScheduleView>(StatusCodes.Status201Created).Produces<RecurringScheduleView>()
             .WithSummary("Create (201) or replace (200) a schedule. An unchanged cron and time zone keep the next fire time.");
-        api.MapGet("/recurring/{name}", Get).Produces<RecurringScheduleView>().WithSummary("One schedule with its next fire times and its latest fires.");
-        api.MapDelete("/recurring/{name}", Delete).WithSummary("Delete a schedule (jobs it already enqueued stay).");
-        api.MapPost("/recurring/{name}/pause", (string name, RecurringSchedules s, HttpContext c) => SetPaused(name, true, s, c))
-            .Produces<RecurringScheduleView>().WithSummary("Stop firing; ticks while paused are not made up.");
-        api.MapPost("/recurring/{name}/resume", (string name, RecurringSchedules s, HttpContext c) => SetPaused(name, false, s, c))
-            .Produces<RecurringScheduleView>().WithSummary("Fire again from the next tick after now.");
-        api.MapPost("/recurring/{name}/trigger", Trigger).Produces<RecurringTriggerResponse>(StatusCodes.Status201Created)
+        recurring.MapGet("/recurring/{name}", Get).WithOperationId("GetRecurring").Produces<RecurringScheduleView>()
+            .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status404NotFound)
+            .WithSummary("One schedule with its next fire times and its latest fires.");
+        recurring.MapDelete("/recurring/{name}", Delete).WithOperationId("DeleteRecurring").Produces(StatusCodes.Status204NoContent)
+            .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status404NotFound)
+            .WithSummary("Delete a schedule (jobs it already enqueued stay).");
+        recurring.MapPost("/recurring/{name}/pause", (string name, RecurringSchedules s, HttpContext c) => SetPaused(name, true, s, c))
+            .WithOperationId("PauseRecurring").Produces<RecurringScheduleView>()
+            .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status404NotFound)
+            .WithSummary("Stop firing; ticks while paused are not made up.");
+        recurring.MapPost("/recurring/{name}/resume", (string name, RecurringSchedules s, HttpContext c) => SetPaused(name, false, s, c))
+            .WithOperationId("ResumeRecurring").Produces<RecurringScheduleView>()
+            .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status404NotFound)
+            .WithSummary("Fire again from the next tick after now.");
+        recurring.MapPost("/recurring/{name}/trigger", Trigger).WithOperationId("TriggerRecurring")
+            .Produces<RecurringTriggerResponse>(StatusCodes.Status201Created)
+            .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status404NotFound)
             .WithSummary("Enqueue the schedule's job now, outside its ticks.");
     }
 

@@ -3,6 +3,7 @@ using Gantry.Core;
 using Gantry.Core.Engine;
 using Gantry.Core.Queues;
 using Gantry.Core.Stats;
+using Gantry.Http.OpenApi;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -23,16 +24,19 @@ internal static class StatsEndpoints
 
     public static void Map(RouteGroupBuilder api)
     {
-        api.MapGet("/stats", All).Produces<StatsView>()
+        var stats = api.MapGroup("").WithTags("Stats");
+        stats.MapGet("/stats", All).WithOperationId("GetStats").Produces<StatsView>()
             .WithSummary("Every queue's delay and process time percentiles, jobs per minute, backlog, running jobs and " +
                          "whether it is falling behind, over the last few minutes.");
-        api.MapGet("/stats/{queue}", One).Produces<QueueStatsView>()
+        stats.MapGet("/stats/{queue}", One).WithOperationId("GetQueueStats").Produces<QueueStatsView>()
+            .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status404NotFound)
             .WithSummary("One queue's figures, as in /api/stats.");
     }
 
     /// <summary><c>/metrics</c>, outside <c>/api</c> where scrapers expect it; it takes the API token like <c>/api</c>.</summary>
     public static void MapMetrics(IEndpointRouteBuilder endpoints) =>
-        endpoints.MapGet("/metrics", Metrics).Produces<string>(contentType: MetricsContentType)
+        endpoints.MapGet(ApiTokenMiddleware.MetricsPath, Metrics).WithTags("Stats").WithOperationId("GetMetrics")
+            .Produces<string>(contentType: MetricsContentType)
             .WithSummary("Prometheus text format: gantry_jobs_processed_total, gantry_job_delay_seconds, gantry_job_process_seconds, " +
                          "gantry_queue_backlog, gantry_queue_running, gantry_queue_falling_behind.");
 
