@@ -1,5 +1,6 @@
 using Gantry.Core.Storage;
 using Gantry.Hosting;
+using Gantry.Http.OpenApi;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Configuration;
@@ -63,6 +64,18 @@ public static class GantryServerApp
         if (!Uri.TryCreate(address.Replace("://*", "://0.0.0.0").Replace("://+", "://0.0.0.0"), UriKind.Absolute, out var uri)) return true;
         if (uri.IsLoopback) return false;
         return !(System.Net.IPAddress.TryParse(uri.Host, out var ip) && System.Net.IPAddress.IsLoopback(ip));
+    }
+
+    /// <summary>Writes the OpenAPI document a server with <paramref name="configuration"/> serves, without starting one:
+    /// <c>gantry openapi</c>.</summary>
+    public static async Task WriteOpenApiAsync(IConfiguration configuration, TextWriter output, CancellationToken ct)
+    {
+        await using var app = Build(configuration);
+        // A host hands its endpoints to the document generator when its pipeline is built, at start; this app never starts,
+        // so the routing middleware is added here to hand them over. Nothing runs the pipeline.
+        app.UseRouting();
+        app.UseEndpoints(_ => { });
+        await GantryOpenApi.WriteAsync(app.Services, output, ct);
     }
 
     /// <summary>Opens and migrates the configured store, then closes it: <c>gantry migrate</c>.</summary>

@@ -4,6 +4,7 @@ using Gantry.Server.Cli;
 var root = new RootCommand("Gantry: a job and message server. Run `gantry server` to start one; the other verbs talk to a running server.");
 root.Subcommands.Add(ServerCommand.Create());
 root.Subcommands.Add(MigrateCommand.Create());
+root.Subcommands.Add(OpenApiCommand.Create());
 root.Subcommands.Add(EnqueueCommand.Create());
 root.Subcommands.Add(JobCommands.CreateShow());
 root.Subcommands.Add(JobCommands.CreateCancel());
