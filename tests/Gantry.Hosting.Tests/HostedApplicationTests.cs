@@ -78,6 +78,10 @@ public sealed class HostedApplicationTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.OK, document.StatusCode);
         var openapi = await document.Content.ReadFromJsonAsync<JsonObject>();
         Assert.NotNull(openapi!["paths"]!["/api/jobs"]);
+        // Gantry's shapes as its API writes them, although the application's own JSON options stay camelCase.
+        var enqueue = openapi["components"]!["schemas"]!["EnqueueJobRequest"]!["properties"]!.AsObject();
+        Assert.Contains("max_attempts", enqueue.Select(p => p.Key));
+        Assert.DoesNotContain("maxAttempts", enqueue.Select(p => p.Key));
     }
 
     private async Task<JsonObject> PostJson(string path, string json)
