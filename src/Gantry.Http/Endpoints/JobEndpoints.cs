@@ -22,7 +22,7 @@ internal static class JobEndpoints
         var jobs = api.MapGroup("").WithTags("Jobs");
         jobs.MapPost("/jobs", Enqueue).WithOperationId("EnqueueJob")
             .AcceptsJson<EnqueueJobRequest>()
-            .Produces<EnqueuedJob>(StatusCodes.Status201Created)
+            .Produces<EnqueuedJob>(StatusCodes.Status201Created).Produces<JobView>()
             .AddOpenApiOperationTransformer(SubmitAndWaitAnswers)
             .WithQuery("wait", JsonSchemaType.Number, "Seconds to wait for the job to finish; the answer is then the job (200, check 'finished').",
                 "double", 0, MaxWaitSeconds)
@@ -54,21 +54,49 @@ internal static class JobEndpoints
     private static double MaxWaitSeconds(IServiceProvider services) =>
         services.GetRequiredService<JobEngine>().Options.Limits.MaxWait.TotalSeconds;
 
-    /// <summary>200 is the job already holding the unique key, or (with ?wait) the finished job: one of two shapes.</summary>
+    /// <summary>The schema of what <c>POST /api/jobs</c> answers (see <see cref="AddEnqueueAnswerSchema"/>).</summary>
+    public const string EnqueueAnswerSchema = "EnqueueJobAnswer";
+
+    /// <summary>201 and 200 answer one shape of two: the enqueued job (<see cref="EnqueuedJob"/>), or with ?wait the job
+    /// itself (<see cref="JobView"/>). Generators read a oneOf without a discriminator badly (Kiota fills neither side,
+    /// NSwag takes the first), so both answers are declared as one object that both shapes are: see
+    /// <see cref="AddEnqueueAnswerSchema"/>.</summary>
     private static Task SubmitAndWaitAnswers(OpenApiOperation operation, OpenApiOperationTransformerContext context, CancellationToken ct)
     {
-        // Both shapes are named schemas of the document (201 and GET /api/jobs/{id} answer them).
-        var existing = new OpenApiSchemaReference(nameof(EnqueuedJob), context.Document);
-        var finished = new OpenApiSchemaReference(nameof(JobView), context.Document);
         operation.Responses ??= new OpenApiResponses();
-        operation.Responses["200"] = new OpenApiResponse
+        operation.Responses["201"] = Answer(context.Document, "Enqueued: id, state, existing (false).");
+        operation.Responses["200"] = Answer(context.Document,
+            "Without ?wait: a live job already held the unique key (existing: true) and nothing was enqueued. With ?wait: the " +
+            "job as GET /api/jobs/{id} shows it, finished or as it was when the wait ended (check 'finished').");
+        return Task.CompletedTask;
+    }
+
+    private static OpenApiResponse Answer(OpenApiDocument? document, string description) => new()
+    {
+        Description = description,
+        Content = new Dictionary<string, OpenApiMediaType>
         {
-            Description = "Without ?wait: a live job already held the unique key (existing: true) and nothing was enqueued. " +
-                          "With ?wait: the job, finished or as it was when the wait ended.",
-            Content = new Dictionary<string, OpenApiMediaType>
-            {
-                ["application/json"] = new() { Schema = new OpenApiSchema { OneOf = [existing, finished] } },
-            },
+            ["application/json"] = new() { Schema = new OpenApiSchemaReference(EnqueueAnswerSchema, document) },
+        },
+    };
+
+    /// <summary>Every field of <see cref="EnqueuedJob"/> and of <see cref="JobView"/>, requiring only those both always
+    /// have (id, state): each answer of <c>POST /api/jobs</c> fits it. Runs after the contracts' names are applied.</summary>
+    public static Task AddEnqueueAnswerSchema(OpenApiDocument document, OpenApiDocumentTransformerContext context, CancellationToken ct)
+    {
+        if (document.Components?.Schemas is not { } schemas ||
+            !schemas.TryGetValue(nameof(EnqueuedJob), out var enqueued) || !schemas.TryGetValue(nameof(JobView), out var job))
+            return Task.CompletedTask;
+        var properties = new Dictionary<string, IOpenApiSchema>(StringComparer.Ordinal);
+        foreach (var (name, property) in (enqueued.Properties ?? new Dictionary<string, IOpenApiSchema>()).Concat(job.Properties ?? new Dictionary<string, IOpenApiSchema>()))
+            properties.TryAdd(name, property);
+        schemas[EnqueueAnswerSchema] = new OpenApiSchema
+        {
+            Type = JsonSchemaType.Object,
+            Description = "What POST /api/jobs answers: the enqueued job's id, state and existing; with ?wait, the whole job " +
+                          "as GET /api/jobs/{id} shows it (its other fields).",
+            Properties = properties,
+            Required = new HashSet<string>((enqueued.Required ?? new HashSet<string>()).Intersect(job.Required ?? new HashSet<string>())),
         };
         return Task.CompletedTask;
     }

@@ -50,6 +50,7 @@ public static class GantryOpenApi
             options.AddOperationTransformer<ProblemResponsesTransformer>();
             options.AddOperationTransformer<JobIdParameterTransformer>();
             options.AddDocumentTransformer<ContractSchemaTransformer>();
+            options.AddDocumentTransformer(JobEndpoints.AddEnqueueAnswerSchema);
             options.AddDocumentTransformer<BearerTokenTransformer>();
             options.AddDocumentTransformer(ProblemResponsesTransformer.SortResponses);
             options.AddDocumentTransformer((document, _, _) =>

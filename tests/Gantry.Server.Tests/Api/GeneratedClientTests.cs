@@ -93,6 +93,22 @@ public sealed class GeneratedClientTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Submit_and_wait_answers_the_job_itself()
+    {
+        var queue = Names.Queue("gen");
+
+        // Nobody works the queue: the wait ends and the answer is the job as it is, unfinished.
+        var answer = await _api.EnqueueJobAsync(0.2, new EnqueueJobRequest { Queue = queue, Payload = "hello" });
+
+        Assert.True(answer.Id > 0);
+        Assert.Equal("available", answer.State);
+        Assert.Equal(queue, answer.Queue);
+        Assert.False(answer.Finished);
+        Assert.Equal("hello", Assert.IsType<JsonElement>(answer.Payload).GetString());
+        Assert.True(answer.Max_attempts > 0, "the JobView fields come through too");
+    }
+
+    [Fact]
     public async Task A_failed_attempt_is_retried_and_the_errors_read_back()
     {
         var queue = Names.Queue("gen");
