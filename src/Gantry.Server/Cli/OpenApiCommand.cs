@@ -23,9 +23,17 @@ internal static class OpenApiCommand
             var configuration = ServerSettings.Build(parse);
             if (parse.GetValue(Output) is { } file)
             {
-                file.Directory?.Create();
-                await using var writer = new StreamWriter(file.FullName, append: false, new System.Text.UTF8Encoding(false));
-                await GantryServerApp.WriteOpenApiAsync(configuration, writer, ct);
+                StreamWriter writer;
+                try
+                {
+                    file.Directory?.Create();
+                    writer = new StreamWriter(file.FullName, append: false, new System.Text.UTF8Encoding(false));
+                }
+                catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+                {
+                    throw new CliException($"--output: cannot write {file.FullName}: {ex.Message}", 1);
+                }
+                await using (writer) await GantryServerApp.WriteOpenApiAsync(configuration, writer, ct);
             }
             else
             {
