@@ -65,10 +65,13 @@ public static class HttpApiExtensions
             if (!string.IsNullOrEmpty(http.ApiToken))
                 api.UseMiddleware<ApiTokenMiddleware>(Encoding.UTF8.GetBytes(http.ApiToken));
         });
-        // /metrics tells queue names and load: it takes the same token as /api.
-        if (!string.IsNullOrEmpty(http.ApiToken))
-            app.UseWhen(c => c.Request.Path.StartsWithSegments(ApiTokenMiddleware.MetricsPath),
-                metrics => metrics.UseMiddleware<ApiTokenMiddleware>(Encoding.UTF8.GetBytes(http.ApiToken)));
+        // /metrics reads the store (queue counts): its errors are answered as /api's are (a 503 while the store is away).
+        // It tells queue names and load, so it takes the same token as /api.
+        app.UseWhen(c => c.Request.Path.StartsWithSegments(ApiTokenMiddleware.MetricsPath), metrics =>
+        {
+            metrics.UseMiddleware<ApiErrorMiddleware>();
+            if (!string.IsNullOrEmpty(http.ApiToken)) metrics.UseMiddleware<ApiTokenMiddleware>(Encoding.UTF8.GetBytes(http.ApiToken));
+        });
         return app;
     }
 

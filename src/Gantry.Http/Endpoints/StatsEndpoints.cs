@@ -36,7 +36,7 @@ internal static class StatsEndpoints
     /// <summary><c>/metrics</c>, outside <c>/api</c> where scrapers expect it; it takes the API token like <c>/api</c>.</summary>
     public static void MapMetrics(IEndpointRouteBuilder endpoints) =>
         endpoints.MapGet(ApiTokenMiddleware.MetricsPath, Metrics).WithTags("Stats").WithOperationId("GetMetrics")
-            .Produces<string>(contentType: MetricsContentType)
+            .Produces<string>(contentType: MetricsContentType).ProducesProblems(StatusCodes.Status503ServiceUnavailable)
             .WithSummary("Prometheus text format: gantry_jobs_processed_total, gantry_job_delay_seconds, gantry_job_process_seconds, " +
                          "gantry_queue_backlog, gantry_queue_running, gantry_queue_falling_behind.");
 
