@@ -181,11 +181,7 @@ public sealed partial class JobEngine
         return new JobPage(jobs, more ? jobs[^1].Id : null);
     }
 
-    private void CheckWait(TimeSpan wait, string field)
-    {
-        if (wait < TimeSpan.Zero || wait > _options.Limits.MaxWait)
-            throw GantryException.Invalid(field, $"{field} must be between 0 and {_options.Limits.MaxWait.TotalSeconds:0} seconds (got {wait.TotalSeconds:0.###}).");
-    }
+    private void CheckWait(TimeSpan wait, string field) => TimeRange.Wait(_options.Limits).Check(wait, field);
 
     private void CheckBatch(int count, string field)
     {

@@ -6,8 +6,8 @@ namespace Gantry.Core.Jobs;
 /// <summary>Turns an <see cref="EnqueueRequest"/> into a <see cref="NewJob"/>, or says exactly what is wrong with it.</summary>
 public sealed class EnqueueRules(JobLimits limits, JobDefaults defaults)
 {
-    /// <summary>Longest delay a job may be scheduled ahead: far enough for any calendar, near enough to catch unit mistakes.</summary>
-    public static readonly TimeSpan MaxScheduleAhead = TimeSpan.FromDays(3650);
+    /// <summary>Longest delay a job may be scheduled ahead: <see cref="JobLimits.MaxScheduleAhead"/>.</summary>
+    public static readonly TimeSpan MaxScheduleAhead = JobLimits.MaxScheduleAhead;
 
     /// <summary>Validates <paramref name="request"/>; <paramref name="field"/> prefixes error messages (e.g. <c>jobs[3]</c>).</summary>
     /// <param name="request">The job.</param>
@@ -33,9 +33,10 @@ public sealed class EnqueueRules(JobLimits limits, JobDefaults defaults)
                 throw GantryException.Invalid(prefix + "unique_key", "an empty unique key is not allowed; leave it out instead.");
             if (uniqueKey.Contains('\0'))
                 throw GantryException.Invalid(prefix + "unique_key", "unique keys cannot contain the NUL character (U+0000).");
+            // A field that is too long is a bad request (400 over HTTP), not a body that is too large (413).
             if (uniqueKey.Length > limits.MaxUniqueKeyLength)
-                throw GantryException.TooLarge(prefix + "unique_key",
-                    $"unique keys are at most {limits.MaxUniqueKeyLength} characters (got {uniqueKey.Length}).");
+                throw GantryException.Invalid(prefix + "unique_key",
+                    $"unique keys are at most {limits.MaxUniqueKeyLength} characters (got {uniqueKey.Length}); the limit is Gantry:Limits:MaxUniqueKeyLength.");
         }
 
         if (request.RunAt is not null && request.Delay is not null)
@@ -43,13 +44,13 @@ public sealed class EnqueueRules(JobLimits limits, JobDefaults defaults)
         var runAt = now;
         if (request.Delay is { } delay)
         {
-            if (delay < TimeSpan.Zero) throw GantryException.Invalid(prefix + "delay", "the delay cannot be negative.");
-            if (delay > MaxScheduleAhead) throw GantryException.Invalid(prefix + "delay", $"the delay is more than {MaxScheduleAhead.TotalDays:0} days.");
-            runAt = now + delay;
+            runAt = now + TimeRange.Delay.Check(delay, prefix + "delay");
         }
         else if (request.RunAt is { } at)
         {
-            if (at - now > MaxScheduleAhead) throw GantryException.Invalid(prefix + "run_at", $"run_at is more than {MaxScheduleAhead.TotalDays:0} days ahead.");
+            if (at - now > MaxScheduleAhead)
+                throw GantryException.Invalid(prefix + "run_at",
+                    $"run_at is more than {JobLimits.MaxScheduleAheadDays} days ahead ({Durations.Number(MaxScheduleAhead.TotalSeconds)} seconds); got {at.UtcDateTime:yyyy-MM-dd'T'HH:mm:ss'Z'}.");
             // A time in the past means "as soon as possible"; keep creation order meaningful by not going back in time.
             runAt = at > now ? at : now;
         }
@@ -58,9 +59,7 @@ public sealed class EnqueueRules(JobLimits limits, JobDefaults defaults)
         if (maxAttempts < 1 || maxAttempts > limits.MaxAttemptsCeiling)
             throw GantryException.Invalid(prefix + "max_attempts", $"max_attempts must be between 1 and {limits.MaxAttemptsCeiling} (got {maxAttempts}).");
 
-        var timeout = request.Timeout ?? defaults.Timeout;
-        if (timeout < TimeSpan.FromSeconds(1) || timeout > limits.MaxTimeout)
-            throw GantryException.Invalid(prefix + "timeout", $"timeout must be between 1 second and {limits.MaxTimeout} (got {timeout}).");
+        var timeout = TimeRange.Timeout(limits).Check(request.Timeout ?? defaults.Timeout, prefix + "timeout");
 
         return new NewJob(queue, request.Payload, uniqueKey, request.Priority ?? defaults.Priority, runAt,
             maxAttempts, timeout, now, request.WatchFinish);

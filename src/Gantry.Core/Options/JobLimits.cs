@@ -24,6 +24,15 @@ public sealed class JobLimits
     /// <summary>Defaults to 24 hours as the longest lease a job may ask for; heartbeats exist for longer work.</summary>
     public static readonly TimeSpan DefaultMaxTimeout = TimeSpan.FromHours(24);
 
+    /// <summary>3650 days: the longest a job may be scheduled ahead (<c>delay</c>, <c>run_at</c>), far enough for any
+    /// calendar, near enough to catch unit mistakes (milliseconds given as seconds). Fixed, not configurable.</summary>
+    public const int MaxScheduleAheadDays = 3650;
+    /// <summary><see cref="MaxScheduleAheadDays"/> as a span.</summary>
+    public static readonly TimeSpan MaxScheduleAhead = TimeSpan.FromDays(MaxScheduleAheadDays);
+    /// <summary>1 second: the shortest lease a job may ask for; a shorter one would expire before a worker's first
+    /// heartbeat could reach the server. Fixed, not configurable.</summary>
+    public const int MinTimeoutSeconds = 1;
+
     public int MaxPayloadBytes { get; set; } = DefaultMaxPayloadBytes;
     public int MaxResultBytes { get; set; } = DefaultMaxResultBytes;
     public int MaxUniqueKeyLength { get; set; } = DefaultMaxUniqueKeyLength;

@@ -20,10 +20,11 @@ public sealed class RecurringRules(ICronParser cron, EnqueueRules enqueueRules)
     {
         var name = Validate(request.Name);
         if (string.IsNullOrWhiteSpace(request.Cron)) throw GantryException.Invalid("cron", "a cron expression is required.");
+        // Fields that are too long are bad requests (400 over HTTP); 413 is for bodies over the size limit.
         if (request.Cron.Length > MaxCronLength)
-            throw GantryException.TooLarge("cron", $"a cron expression is at most {MaxCronLength} characters (got {request.Cron.Length}).");
+            throw GantryException.Invalid("cron", $"a cron expression is at most {MaxCronLength} characters (got {request.Cron.Length}).");
         if (request.TimeZone?.Length > MaxTimeZoneLength)
-            throw GantryException.TooLarge("time_zone", $"a time zone id is at most {MaxTimeZoneLength} characters (got {request.TimeZone.Length}).");
+            throw GantryException.Invalid("time_zone", $"a time zone id is at most {MaxTimeZoneLength} characters (got {request.TimeZone.Length}).");
         var timeZone = string.IsNullOrWhiteSpace(request.TimeZone) ? DefaultTimeZone : request.TimeZone.Trim();
         var schedule = cron.Parse(request.Cron.Trim(), timeZone);
         if (schedule.NextAfter(now) is null)

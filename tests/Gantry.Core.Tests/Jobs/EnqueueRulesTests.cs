@@ -131,7 +131,7 @@ public sealed class EnqueueRulesTests
     public void Apply_NegativeDelay_IsRefusedNamingDelay()
     {
         var error = Refused(new EnqueueRequest { Queue = "q", Delay = TimeSpan.FromTicks(-1) });
-        AssertInvalid(error, "delay", "cannot be negative");
+        AssertInvalid(error, "delay", "between 0 and 315360000 seconds (3650 days)");
     }
 
     [Fact]
@@ -183,11 +183,12 @@ public sealed class EnqueueRulesTests
     }
 
     [Fact]
-    public void Apply_UniqueKeyOverTheLimit_IsTooLargeNamingUniqueKey()
+    public void Apply_UniqueKeyOverTheLimit_IsInvalidNamingUniqueKey()
     {
         var error = Refused(new EnqueueRequest { Queue = "q", UniqueKey = "123456789" });
 
-        Assert.Equal(GantryErrorKind.TooLarge, error.Kind);
+        // A field that is too long is a bad request (400), not a body that is too large (413).
+        Assert.Equal(GantryErrorKind.Invalid, error.Kind);
         Assert.Equal("unique_key", error.Field);
         Assert.Contains("at most 8 characters (got 9)", error.Message);
     }
@@ -219,7 +220,8 @@ public sealed class EnqueueRulesTests
     public void Apply_TimeoutOutsideOneSecondToMaxTimeout_IsRefusedNamingTimeout(long milliseconds)
     {
         var error = Refused(new EnqueueRequest { Queue = "q", Timeout = TimeSpan.FromMilliseconds(milliseconds) });
-        AssertInvalid(error, "timeout", "between 1 second and 02:00:00");
+        AssertInvalid(error, "timeout", "between 1 and 7200 seconds (2 hours, Gantry:Limits:MaxTimeout)");
+        Assert.DoesNotContain("02:00:00", error.Message);
     }
 
     [Theory]

@@ -43,9 +43,11 @@ public sealed class RecurringRulesTests
     public void Oversized_expressions_and_zone_ids_are_refused_before_parsing()
     {
         var cron = Assert.Throws<GantryException>(() => _rules.Apply(Request(cron: "* * * * * " + new string('*', 300)), Now));
-        Assert.Equal(("cron", GantryErrorKind.TooLarge), (cron.Field, cron.Kind));
+        // Too long is a bad field (400 over HTTP), not a body over the size limit (413).
+        Assert.Equal(("cron", GantryErrorKind.Invalid), (cron.Field, cron.Kind));
         var zone = Assert.Throws<GantryException>(() => _rules.Apply(Request(zone: new string('Z', 65)), Now));
-        Assert.Equal(("time_zone", GantryErrorKind.TooLarge), (zone.Field, zone.Kind));
+        Assert.Equal(("time_zone", GantryErrorKind.Invalid), (zone.Field, zone.Kind));
+        Assert.Contains("at most 64 characters", zone.Message);
     }
 
     [Fact]
