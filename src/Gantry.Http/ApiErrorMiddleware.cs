@@ -2,6 +2,7 @@ using Gantry.Core;
 using Gantry.Core.Storage;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace Gantry.Http;
 
@@ -9,7 +10,7 @@ namespace Gantry.Http;
 /// Turns every failure of an API call into <c>application/problem+json</c>: the caller's mistakes into 4xx with a
 /// message that says what to fix, the server's own faults into a 500 that leaks nothing.
 /// </summary>
-internal sealed class ApiErrorMiddleware(RequestDelegate next, ILogger<ApiErrorMiddleware> log)
+internal sealed class ApiErrorMiddleware(RequestDelegate next, ILogger<ApiErrorMiddleware> log, IOptions<GantryHttpOptions> http)
 {
     public async Task InvokeAsync(HttpContext context)
     {
@@ -33,8 +34,16 @@ internal sealed class ApiErrorMiddleware(RequestDelegate next, ILogger<ApiErrorM
         }
         catch (BadHttpRequestException ex) when (!context.Response.HasStarted)
         {
-            var title = ex.StatusCode == StatusCodes.Status413PayloadTooLarge ? "Request too large" : "Bad request";
-            await WriteProblem(context, ex.StatusCode, title, ex.Message, null);
+            // Kestrel's own texts name its options (MaxRequestBodySize, MinRequestBodyDataRate); say it in Gantry's.
+            var (title, detail) = ex.StatusCode switch
+            {
+                StatusCodes.Status413PayloadTooLarge => ("Request too large",
+                    $"body: the request body is larger than {http.Value.MaxRequestBodyBytes} bytes (Gantry:Http:MaxRequestBodyBytes); " +
+                    "send fewer jobs per batch call, or large data by reference."),
+                StatusCodes.Status408RequestTimeout => ("Request timeout", "body: the request body arrived too slowly; the server stopped waiting for it."),
+                _ => ("Bad request", "the request could not be read: it is malformed or incomplete (the connection may have been cut while sending)."),
+            };
+            await WriteProblem(context, ex.StatusCode, title, detail, ex.StatusCode == StatusCodes.Status413PayloadTooLarge ? "body" : null);
         }
         catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
         {

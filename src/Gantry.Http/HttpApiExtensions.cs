@@ -58,6 +58,9 @@ public static class HttpApiExtensions
                     StatusCodes.Status404NotFound => ("Not found", $"There is no API endpoint {context.Request.Method} {context.Request.Path}; see {OpenApiPath}."),
                     StatusCodes.Status405MethodNotAllowed => ("Method not allowed", $"{context.Request.Path} does not take {context.Request.Method}; see {OpenApiPath}."),
                     StatusCodes.Status415UnsupportedMediaType => ("Unsupported media type", "Send the body as JSON with Content-Type: application/json."),
+                    // A bare 400 is the framework's (a parameter that did not bind); its reason is in the server log only,
+                    // written for .NET developers, so the caller gets a pointer to the contract instead.
+                    StatusCodes.Status400BadRequest => ("Bad request", $"The request does not fit {context.Request.Method} {context.Request.Path}; see {OpenApiPath}."),
                     _ => ((string?)null, (string?)null),
                 };
                 if (title is not null) await ApiErrorMiddleware.WriteProblem(context, context.Response.StatusCode, title, detail!, null);

@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using Gantry.Contracts;
 using Gantry.Core;
+using Gantry.Core.Jobs;
 using Microsoft.AspNetCore.Http;
 
 namespace Gantry.Http;
@@ -15,6 +16,7 @@ internal static class RequestReading
     {
         if (request.ContentType is { Length: > 0 } contentType && !request.HasJsonContentType())
             throw new GantryException(GantryErrorKind.Invalid, $"body: send JSON with Content-Type: application/json (got '{contentType}').", "body");
+        if (request.ContentLength == 0) throw GantryException.Invalid("body", JsonBodyErrors.EmptyBody);
         T? value;
         try
         {
@@ -22,7 +24,7 @@ internal static class RequestReading
         }
         catch (JsonException ex)
         {
-            throw GantryException.Invalid("body", $"the JSON is not valid for this request: {ex.Message}");
+            throw JsonBodyErrors.Explain(ex, type);
         }
         return value ?? throw GantryException.Invalid("body", "a JSON object is required.");
     }
@@ -47,20 +49,13 @@ internal static class RequestReading
         throw GantryException.Invalid(name, $"{name} must be a positive whole number (got '{Shorten(values[0]!)}').");
     }
 
-    public static TimeSpan? QuerySeconds(HttpRequest request, string name)
+    /// <summary>A number of seconds in the query string, checked against <paramref name="range"/>.</summary>
+    public static TimeSpan? QuerySeconds(HttpRequest request, string name, TimeRange range)
     {
         if (!request.Query.TryGetValue(name, out var values) || values.Count == 0 || string.IsNullOrEmpty(values[0])) return null;
         if (double.TryParse(values[0], NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds))
-            return Seconds(seconds, name);
-        throw GantryException.Invalid(name, $"{name} is a number of seconds (got '{Shorten(values[0]!)}').");
-    }
-
-    public static TimeSpan? Seconds(double? seconds, string field)
-    {
-        if (seconds is not { } s) return null;
-        if (!double.IsFinite(s) || s < 0 || s > TimeSpan.MaxValue.TotalSeconds / 2)
-            throw GantryException.Invalid(field, $"{field} must be a non-negative number of seconds (got {s.ToString(CultureInfo.InvariantCulture)}).");
-        return TimeSpan.FromSeconds(s);
+            return range.FromSeconds(seconds, name);
+        throw GantryException.Invalid(name, $"{name} must be a number of seconds (got '{Shorten(values[0]!)}').");
     }
 
     public static ReadOnlyMemory<byte> Bytes(RawJson? json, string? base64, string field)
@@ -71,7 +66,9 @@ internal static class RequestReading
         }
         catch (FormatException ex)
         {
-            throw new GantryException(GantryErrorKind.Invalid, ex.Message, field); // the message already names the field
+            // The message already names the field: the pair, or the _base64 one alone.
+            var named = ex.Message.StartsWith(field + "_base64:", StringComparison.Ordinal) ? field + "_base64" : field;
+            throw new GantryException(GantryErrorKind.Invalid, ex.Message, named);
         }
     }
 

@@ -1,5 +1,6 @@
 using Gantry.Contracts;
 using Gantry.Core.Jobs;
+using Gantry.Core.Options;
 using Gantry.Core.Queues;
 using Gantry.Core.Recurring;
 
@@ -8,18 +9,24 @@ namespace Gantry.Http;
 /// <summary>Domain objects to wire shapes and back; the only place that knows both.</summary>
 internal static class WireMapping
 {
-    public static EnqueueRequest ToDomain(EnqueueJobRequest r, string field, bool watchFinish = false) => new()
+    /// <summary>The job a request asks for; its time fields are range-checked as numbers here (the engine checks them
+    /// again as spans, with the same message), since a number like 1e12 seconds does not fit in a span at all.</summary>
+    public static EnqueueRequest ToDomain(EnqueueJobRequest r, string field, JobLimits limits, bool watchFinish = false)
     {
-        Queue = r.Queue!,
-        Payload = RequestReading.Bytes(r.Payload, r.PayloadBase64, field.Length == 0 ? "payload" : field + ".payload"),
-        RunAt = r.RunAt,
-        Delay = RequestReading.Seconds(r.Delay, field.Length == 0 ? "delay" : field + ".delay"),
-        Priority = r.Priority,
-        UniqueKey = r.UniqueKey,
-        MaxAttempts = r.MaxAttempts,
-        Timeout = RequestReading.Seconds(r.Timeout, field.Length == 0 ? "timeout" : field + ".timeout"),
-        WatchFinish = watchFinish,
-    };
+        var prefix = field.Length == 0 ? "" : field + ".";
+        return new()
+        {
+            Queue = r.Queue!,
+            Payload = RequestReading.Bytes(r.Payload, r.PayloadBase64, prefix + "payload"),
+            RunAt = r.RunAt,
+            Delay = TimeRange.Delay.FromSeconds(r.Delay, prefix + "delay"),
+            Priority = r.Priority,
+            UniqueKey = r.UniqueKey,
+            MaxAttempts = r.MaxAttempts,
+            Timeout = TimeRange.Timeout(limits).FromSeconds(r.Timeout, prefix + "timeout"),
+            WatchFinish = watchFinish,
+        };
+    }
 
     public static EnqueuedJob ToWire(EnqueueResult r) => new() { Id = r.Id, State = r.State.ToWire(), Existing = r.Existing };
 
@@ -143,7 +150,7 @@ internal static class WireMapping
         };
     }
 
-    public static RecurringRequest ToDomain(RecurringScheduleRequest body, string name) => new RecurringRequest
+    public static RecurringRequest ToDomain(RecurringScheduleRequest body, string name, JobLimits limits) => new RecurringRequest
     {
         Name = name,
         Cron = body.Cron ?? "",
@@ -152,7 +159,7 @@ internal static class WireMapping
         Payload = RequestReading.Bytes(body.Payload, body.PayloadBase64, "payload"),
         Priority = body.Priority,
         MaxAttempts = body.MaxAttempts,
-        Timeout = RequestReading.Seconds(body.Timeout, "timeout"),
+        Timeout = TimeRange.Timeout(limits).FromSeconds(body.Timeout, "timeout"),
         Misfire = RecurringSchedules.ParseMisfire(body.Misfire),
         SkipIfRunning = body.SkipIfRunning ?? false,
         Paused = body.Paused,

@@ -104,10 +104,9 @@ internal static class JobEndpoints
     private static async Task<IResult> Enqueue(HttpRequest request, JobEngine engine)
     {
         var body = await request.ReadJsonAsync(Json.EnqueueJobRequest);
-        var wait = RequestReading.QuerySeconds(request, "wait");
-        if (wait > engine.Options.Limits.MaxWait)
-            throw GantryException.Invalid("wait", $"wait must be at most {engine.Options.Limits.MaxWait.TotalSeconds:0} seconds (Gantry:Limits:MaxWait).");
-        var result = await engine.EnqueueAsync(WireMapping.ToDomain(body, "", watchFinish: wait is not null), request.HttpContext.RequestAborted);
+        var wait = RequestReading.QuerySeconds(request, "wait", TimeRange.Wait(engine.Options.Limits));
+        var result = await engine.EnqueueAsync(WireMapping.ToDomain(body, "", engine.Options.Limits, watchFinish: wait is not null),
+            request.HttpContext.RequestAborted);
         if (wait is { } timeout)
         {
             var job = await engine.WaitAsync(result.Id, timeout, request.HttpContext.RequestAborted);
@@ -127,7 +126,7 @@ internal static class JobEndpoints
         for (var i = 0; i < jobs.Length; i++)
         {
             var item = body.Jobs[i] ?? throw GantryException.Invalid($"jobs[{i}]", "a job object is required.");
-            jobs[i] = WireMapping.ToDomain(item, $"jobs[{i}]");
+            jobs[i] = WireMapping.ToDomain(item, $"jobs[{i}]", engine.Options.Limits);
         }
         var results = await engine.EnqueueManyAsync(jobs, request.HttpContext.RequestAborted);
         return Results.Json(new EnqueueBatchResponse { Jobs = results.Select(WireMapping.ToWire).ToList() }, Json.EnqueueBatchResponse);
@@ -143,7 +142,7 @@ internal static class JobEndpoints
     private static async Task<IResult> Wait(string id, HttpRequest request, JobEngine engine)
     {
         var jobId = RequestReading.JobId(id);
-        var timeout = RequestReading.QuerySeconds(request, "timeout") ?? engine.Options.Limits.MaxWait;
+        var timeout = RequestReading.QuerySeconds(request, "timeout", TimeRange.Wait(engine.Options.Limits)) ?? engine.Options.Limits.MaxWait;
         var job = await engine.WaitAsync(jobId, timeout, request.HttpContext.RequestAborted);
         return job is null ? throw JobNotFound(jobId) : Results.Json(WireMapping.ToWire(job), Json.JobView);
     }

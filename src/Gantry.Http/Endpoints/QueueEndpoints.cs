@@ -82,7 +82,7 @@ internal static class QueueEndpoints
     private static async Task<IResult> Fetch(string queue, HttpRequest request, JobEngine engine)
     {
         var body = request.ContentLength is 0 ? new FetchRequest() : await request.ReadJsonAsync(Json.FetchRequest);
-        var wait = RequestReading.Seconds(body.Wait, "wait") ?? TimeSpan.Zero;
+        var wait = TimeRange.Wait(engine.Options.Limits).FromSeconds(body.Wait, "wait") ?? TimeSpan.Zero;
         var jobs = await engine.FetchAsync(queue, body.Max ?? DefaultFetchMax, wait, request.HttpContext.RequestAborted);
         if (jobs.Count > 0 && request.HttpContext.RequestAborted.IsCancellationRequested)
         {

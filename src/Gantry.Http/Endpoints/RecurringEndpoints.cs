@@ -1,5 +1,6 @@
 using Gantry.Contracts;
 using Gantry.Core;
+using Gantry.Core.Engine;
 using Gantry.Core.Recurring;
 using Gantry.Http.OpenApi;
 using Microsoft.AspNetCore.Builder;
@@ -48,10 +49,11 @@ internal static class RecurringEndpoints
         return Results.Json(new RecurringScheduleListView { Schedules = list.Select(s => WireMapping.ToWire(s, schedules.Upcoming(s))).ToList() }, Json.RecurringScheduleListView);
     }
 
-    private static async Task<IResult> Save(string name, HttpRequest request, RecurringSchedules schedules)
+    private static async Task<IResult> Save(string name, HttpRequest request, RecurringSchedules schedules, JobEngine engine)
     {
         var body = await request.ReadJsonAsync(Json.RecurringScheduleRequest);
-        var (schedule, created) = await schedules.SaveAsync(WireMapping.ToDomain(body, name), RecurringSource.Api, request.HttpContext.RequestAborted);
+        var (schedule, created) = await schedules.SaveAsync(WireMapping.ToDomain(body, name, engine.Options.Limits), RecurringSource.Api,
+            request.HttpContext.RequestAborted);
         return Results.Json(WireMapping.ToWire(schedule, schedules.Upcoming(schedule)), Json.RecurringScheduleView,
             statusCode: created ? StatusCodes.Status201Created : StatusCodes.Status200OK);
     }

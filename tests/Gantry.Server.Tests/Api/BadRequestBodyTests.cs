@@ -19,7 +19,9 @@ public sealed class BadRequestBodyTests(SqliteSmallLimitsFixture fixture) : ICla
     [Theory, MemberData(nameof(PostEndpoints))]
     public async Task Invalid_json_is_400_saying_the_json_is_not_valid(string path)
     {
-        ProblemAssert.IsProblem(await _http.ApiPostAsync(path, """{"queue": "q", """), 400, "JSON");
+        // Broken before its first field is complete: a body like {"queue": "q", would be refused first for its
+        // unknown field on the endpoints that take no queue (the body is read as a stream; the first fault is reported).
+        ProblemAssert.IsProblem(await _http.ApiPostAsync(path, """{"queue"""), 400, "JSON");
     }
 
     [Theory, MemberData(nameof(PostEndpoints))]

@@ -101,6 +101,24 @@ public static class ProblemAssert
             Assert.True(detail.Contains(m, StringComparison.OrdinalIgnoreCase), $"the detail should mention '{m}': {detail}");
     }
 
+    /// <summary>Asserts the problem's detail is said in the API's terms: no .NET type or member names
+    /// (<c>System.Int64</c>, <c>Nullable`1</c>, <c>Gantry.Contracts.EnqueueJobRequest</c>), no advice meant for .NET
+    /// developers ("Change the reader options"), no TimeSpan such as <c>11574.01:46:40</c>; and, when
+    /// <paramref name="field"/> is given, the problem's <c>field</c> is that JSON field and the detail names it.</summary>
+    public static void SpeaksTheUsersTerms(ApiResponse response, string? field = null)
+    {
+        var problem = response.Json;
+        var detail = problem["detail"]?.GetValue<string>() ?? "";
+        foreach (var leak in new[] { "System.", "`1", "Gantry.", "reader options", ".NET", "LineNumber", "BytePositionInLine", "Path: $" })
+            Assert.False(detail.Contains(leak, StringComparison.OrdinalIgnoreCase), $"the detail leaks '{leak}': {detail}");
+        // Dotted .NET names (Contracts.EnqueueJobRequest, Generic.List) and TimeSpans (1.00:00:00, 02:00:00).
+        Assert.DoesNotMatch(@"\b[A-Z][A-Za-z0-9]*\.[A-Z][A-Za-z0-9]*", detail);
+        Assert.DoesNotMatch(@"\b\d{1,2}:\d\d:\d\d\b", detail);
+        if (field is null) return;
+        Assert.True(problem["field"]?.GetValue<string>() == field, $"the problem should name the field '{field}': {response}");
+        Assert.True(detail.StartsWith(field + ":", StringComparison.Ordinal), $"the detail should start with the field '{field}': {detail}");
+    }
+
     /// <summary>Asserts a client error (any 4xx) in problem+json form.</summary>
     public static void IsClientError(ApiResponse response, params string[] mentions)
     {
