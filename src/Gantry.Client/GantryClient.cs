@@ -34,8 +34,8 @@ public sealed partial class GantryClient : IDisposable
 
     public GantryClient(string serverUrl) : this(new GantryClientOptions { ServerUrl = new Uri(serverUrl) }) { }
 
-    /// <summary>How payloads and results of typed calls are (de)serialized. Defaults to <see cref="JsonSerializerOptions.Web"/>.</summary>
-    public JsonSerializerOptions PayloadOptions { get; init; } = JsonSerializerOptions.Web;
+    /// <summary>How payloads and results of typed calls are (de)serialized. Defaults to <see cref="PayloadJson.Default"/>.</summary>
+    public JsonSerializerOptions PayloadOptions { get; init; } = PayloadJson.Default;
 
     public Uri ServerUrl => _http.BaseAddress!;
 
@@ -196,14 +196,22 @@ public sealed partial class GantryClient : IDisposable
         }
         catch (OperationCanceledException) when (!ct.IsCancellationRequested)
         {
-            throw new TimeoutException($"{method} {path} got no answer from {ServerUrl} within {(_requestTimeout + extraWait).TotalSeconds:0.###} s.");
+            throw new TimeoutException($"{method} {path} got no answer from {ServerUrl} within {Seconds(_requestTimeout + extraWait)} seconds.");
         }
         using (response)
         {
             if (!response.IsSuccessStatusCode) throw await ProblemAsync(response, timeout.Token).ConfigureAwait(false);
             if (responseType is null) return default!;
-            return await response.Content.ReadFromJsonAsync(responseType, timeout.Token).ConfigureAwait(false)
-                   ?? throw new InvalidOperationException($"{method} {path}: the server sent an empty answer.");
+            try
+            {
+                return await response.Content.ReadFromJsonAsync(responseType, timeout.Token).ConfigureAwait(false)
+                       ?? throw new InvalidOperationException($"{method} {path}: the server sent an empty answer.");
+            }
+            catch (JsonException)
+            {
+                // The serializer's text names .NET types; what the caller needs to know is that this is not a Gantry answer.
+                throw new InvalidOperationException($"{method} {path}: the answer from {ServerUrl} is not what a Gantry server sends; is that address a Gantry server?");
+            }
         }
     }
 

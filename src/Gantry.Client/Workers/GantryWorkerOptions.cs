@@ -22,7 +22,7 @@ public sealed class GantryWorkerOptions
     public TimeSpan ShutdownGracePeriod { get; set; } = DefaultShutdownGracePeriod;
     public TimeSpan RetryDelay { get; set; } = DefaultRetryDelay;
     public TimeSpan MaxRetryDelay { get; set; } = DefaultMaxRetryDelay;
-    public JsonSerializerOptions PayloadOptions { get; set; } = JsonSerializerOptions.Web;
+    public JsonSerializerOptions PayloadOptions { get; set; } = PayloadJson.Default;
     /// <summary>Defaults to null: no limit. When set, the host leases at most this many jobs in all (over every queue,
     /// never more than it has left), then stops leasing and, once they have finished, tells
     /// <see cref="IJobObserver.BudgetSpent"/>: a supervisor recycles the process without dropping a job.</summary>

@@ -49,7 +49,7 @@ public readonly struct JobResult
     public static JobResult Raw(ReadOnlyMemory<byte> bytes) => new(bytes);
 
     public static JobResult Json<T>(T value, JsonSerializerOptions? options = null) =>
-        new(JsonSerializer.SerializeToUtf8Bytes(value, options ?? JsonSerializerOptions.Web));
+        new(JsonSerializer.SerializeToUtf8Bytes(value, options ?? PayloadJson.Default));
 }
 
 /// <summary>Throw from a handler when the job can never succeed (bad input, say): it goes straight to dead.</summary>

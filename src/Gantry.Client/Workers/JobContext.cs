@@ -10,7 +10,7 @@ public sealed class JobContext
     /// another way (the worker manager's Gearman pools), and a unit test of a handler.</summary>
     public JobContext(LeasedJobView job, JsonSerializerOptions? payloadOptions = null)
     {
-        payloadOptions ??= JsonSerializerOptions.Web;
+        payloadOptions ??= PayloadJson.Default;
         Job = job;
         PayloadOptions = payloadOptions;
         Payload = Payloads.FromWire(job.Payload, job.PayloadBase64, "payload");

@@ -22,16 +22,18 @@ internal static class EnqueueCommand
         var uniqueKey = new Option<string?>("--unique-key") { Description = "While a live job holds this key, return that job instead", HelpName = "KEY" };
         var maxAttempts = new Option<int?>("--max-attempts") { Description = "Attempts before the job is dead [default: 20]", HelpName = "N" };
         var timeout = new Option<double?>("--timeout") { Description = "Lease length in seconds [default: 60]", HelpName = "SECONDS" };
+        var text = PayloadInput.TextOption();
 
         var command = new Command("enqueue", "Enqueue a job and print its id (with --wait, its result).")
         {
-            queue, payload, wait, priority, delay, runAt, uniqueKey, maxAttempts, timeout,
+            queue, payload, wait, priority, delay, runAt, uniqueKey, maxAttempts, timeout, text,
         };
         ClientSettings.AddTo(command);
         command.SetAction(async (parse, ct) => await CliErrors.Run(async () =>
         {
             using var client = ClientSettings.Client(parse);
             var bytes = await ReadPayload(parse.GetValue(payload)!, ct);
+            if (!parse.GetValue(text) && PayloadInput.NotJsonWarning(bytes) is { } warning) Console.Error.WriteLine("gantry: " + warning);
             var options = new EnqueueOptions
             {
                 Priority = parse.GetValue(priority),
@@ -76,7 +78,7 @@ internal static class EnqueueCommand
             Console.Error.WriteLine($"gantry: job {job.Id} ended {job.State}{(error is null ? "" : ": " + error.Message)}");
             return 1;
         }
-        var result = Payloads.FromWire(job.Result, job.ResultBase64, "result");
+        var result = PayloadOutput.ForStdout(Payloads.FromWire(job.Result, job.ResultBase64, "result"));
         using var stdout = Console.OpenStandardOutput();
         stdout.Write(result.Span);
         if (result.Length > 0 && result.Span[^1] != (byte)'\n') stdout.WriteByte((byte)'\n');

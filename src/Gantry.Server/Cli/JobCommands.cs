@@ -93,8 +93,10 @@ internal static class JobCommands
         Row("lease expires", Tables.Time(j.LeaseExpiresAt));
         Row("delay ms", Tables.Millis(j.DelayMs));
         Row("process ms", Tables.Millis(j.ProcessMs));
-        Row("payload", Shorten(j.Payload?.ToString() ?? (j.PayloadBase64 is null ? "" : "base64:" + j.PayloadBase64), 120));
-        Row("result", Shorten(j.Result?.ToString() ?? (j.ResultBase64 is null ? "" : "base64:" + j.ResultBase64), 120));
+        var (payloadForm, payload) = PayloadOutput.ForTable(j.Payload, j.PayloadBase64);
+        Row(PayloadOutput.Label("payload", payloadForm), Shorten(payload, 120));
+        var (resultForm, result) = PayloadOutput.ForTable(j.Result, j.ResultBase64);
+        Row(PayloadOutput.Label("result", resultForm), Shorten(result, 120));
         foreach (var e in j.Errors) Row($"error #{e.Attempt}", $"{Tables.Time(e.At)} {e.Message}");
         Tables.Console.Write(table);
     }

@@ -67,7 +67,8 @@ internal static class RecurringCommands
             Row("cron", s.Cron);
             Row("time zone", s.TimeZone);
             Row("queue", s.Queue);
-            Row("payload", s.Payload?.ToString() ?? (s.PayloadBase64 is null ? "" : "base64:" + s.PayloadBase64));
+            var (payloadForm, payload) = PayloadOutput.ForTable(s.Payload, s.PayloadBase64);
+            Row(PayloadOutput.Label("payload", payloadForm), payload);
             Row("misfire", s.Misfire);
             Row("skip if running", s.SkipIfRunning ? "yes" : "no");
             Row("state", s.Paused ? "paused" : "active");
@@ -96,15 +97,18 @@ internal static class RecurringCommands
         var priority = new Option<int?>("--priority") { Description = "The jobs' priority", HelpName = "N" };
         var maxAttempts = new Option<int?>("--max-attempts") { Description = "The jobs' attempts", HelpName = "N" };
         var timeout = new Option<double?>("--timeout") { Description = "The jobs' lease length in seconds", HelpName = "SECONDS" };
+        var text = PayloadInput.TextOption();
         var command = new Command("set", "Create or replace a schedule (an unchanged cron and time zone keep the next fire time).")
         {
-            name, cron, queue, payload, timeZone, misfire, skipIfRunning, paused, priority, maxAttempts, timeout,
+            name, cron, queue, payload, timeZone, misfire, skipIfRunning, paused, priority, maxAttempts, timeout, text,
         };
         ClientSettings.AddTo(command);
         command.SetAction(async (parse, ct) => await CliErrors.Run(async () =>
         {
             using var client = ClientSettings.Client(parse);
-            var (json, base64) = Payloads.ToWire(Encoding.UTF8.GetBytes(parse.GetValue(payload) ?? ""));
+            var bytes = Encoding.UTF8.GetBytes(parse.GetValue(payload) ?? "");
+            if (!parse.GetValue(text) && PayloadInput.NotJsonWarning(bytes) is { } warning) Console.Error.WriteLine("gantry: " + warning);
+            var (json, base64) = Payloads.ToWire(bytes);
             var s = await client.SaveRecurringAsync(parse.GetValue(name)!, new RecurringScheduleRequest
             {
                 Cron = parse.GetValue(cron),

@@ -30,11 +30,9 @@ internal static class Tables
         return table;
     }
 
-    public static void PrintJson<T>(T value, JsonTypeInfo<T> type)
-    {
-        using var doc = JsonDocument.Parse(JsonSerializer.SerializeToUtf8Bytes(value, type));
-        System.Console.WriteLine(JsonSerializer.Serialize(doc.RootElement, new JsonSerializerOptions { WriteIndented = true }));
-    }
+    /// <summary><c>--json</c>: the wire view, indented and readable (see <see cref="PayloadOutput"/>).</summary>
+    public static void PrintJson<T>(T value, JsonTypeInfo<T> type) =>
+        System.Console.WriteLine(PayloadOutput.ToJson(JsonSerializer.SerializeToUtf8Bytes(value, type)));
 
     public static string Time(DateTimeOffset? time) => time?.ToLocalTime().ToString("yyyy-MM-dd HH:mm:ss.fff") ?? "";
 

@@ -120,4 +120,23 @@ public sealed class PayloadsTests
 
         Assert.Equal(bytes, Payloads.FromWire(back.Payload, back.PayloadBase64, "payload").ToArray());
     }
+
+    [Theory]
+    [InlineData("hello", PayloadForm.Text)]
+    [InlineData("안녕하세요, 세계", PayloadForm.Text)]
+    [InlineData("two\nlines\twith a tab\r\n", PayloadForm.Text)]
+    [InlineData("{name:\"Ada\"}", PayloadForm.Text)]
+    [InlineData("{\"name\":\"Ada\"}", PayloadForm.Json)]
+    [InlineData("", PayloadForm.Empty)]
+    [InlineData("nul\0inside", PayloadForm.Binary)]
+    [InlineData("\u001b[31mred", PayloadForm.Binary)]
+    public void FormOf_tells_json_text_and_binary_apart(string text, PayloadForm form)
+    {
+        Assert.Equal(form, Payloads.FormOf(Encoding.UTF8.GetBytes(text), out var shown));
+        Assert.Equal(form is PayloadForm.Text or PayloadForm.Json ? text : null, shown);
+    }
+
+    [Fact]
+    public void FormOf_bytes_that_are_not_utf8_is_binary() =>
+        Assert.Equal(PayloadForm.Binary, Payloads.FormOf([0x68, 0xFF, 0x69], out _));
 }
