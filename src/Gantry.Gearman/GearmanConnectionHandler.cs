@@ -21,6 +21,7 @@ internal sealed class GearmanConnectionHandler(
 {
     private readonly GearmanOptions _options = options.Value;
     private readonly GearmanReadLimits _limits = new() { MaxPacketBytes = options.Value.MaxPacketBytes, MaxAdminLineBytes = options.Value.MaxAdminLineBytes };
+    private readonly GearmanTimeoutUnit _timeoutUnit = options.Value.TimeoutUnit;
 
     public override async Task OnConnectedAsync(ConnectionContext connection)
     {
@@ -108,9 +109,7 @@ internal sealed class GearmanConnectionHandler(
             case GearmanPacketType.CanDoTimeout:
             {
                 if (!ValidFunction(session, packet.Field(0), out var name)) return false;
-                var timeout = TimeSpan.Zero;
-                if (packet.Type == GearmanPacketType.CanDoTimeout && Utf8Parser.TryParse(packet.Field(1), out long ms, out _) && ms > 0)
-                    timeout = TimeSpan.FromMilliseconds(Math.Min(ms, (long)TimeSpan.FromDays(1).TotalMilliseconds));
+                var timeout = packet.Type == GearmanPacketType.CanDoTimeout ? GearmanCanDoTimeout.Read(packet.Field(1), _timeoutUnit) : TimeSpan.Zero;
                 if (server.CanDo(session, name, timeout) is { } refused) session.Out.SendError(refused.Code, refused.Message);
                 return true;
             }

@@ -31,6 +31,21 @@ public sealed class GearmanOptions : Core.Options.ISelfValidatingOptions
     /// 5k -> 7k jobs/s on SQLite with 4 workers), while jobs leased ahead stay few enough that other servers and HTTP
     /// workers still find work. Jobs leased ahead go back to the store when the function's last worker leaves.</summary>
     public const int DefaultDurablePrefetch = 64;
+    /// <summary>Defaults to <c>auto</c>: a CAN_DO_TIMEOUT below 1000 is seconds (what Perl's Gearman::Worker, PHP's
+    /// net_gearman and every client written for gearmand before 1.1.19 send), 1000 and above is milliseconds (what
+    /// gearmand 1.1.19+ and libgearman mean; gearmand floors at 1000 ms, so they never mean less). Either kind of
+    /// worker then gets the limit it asked for; see <see cref="GearmanCanDoTimeout"/>.</summary>
+    public const string DefaultCanDoTimeoutUnit = "auto";
+    /// <summary>Defaults to 30 seconds without a byte while part of a packet has arrived: a healthy client sends a packet
+    /// without pausing (even 16 MiB over a slow link keeps bytes coming), so a connection silent that long mid-packet is
+    /// stuck or hostile, and its buffer is freed. Kestrel waits as long for an HTTP request's headers. Connections idle
+    /// between packets are never closed: Gearman workers wait for hours.</summary>
+    public static readonly TimeSpan DefaultPartialPacketTimeout = TimeSpan.FromSeconds(30);
+    /// <summary>Defaults to 256 MiB held in partly received packets across all connections: sixteen packets of the
+    /// largest size (<see cref="GearmanReadLimits.DefaultMaxPacketBytes"/>) arriving at once, while a crowd of clients
+    /// declaring large packets and sending them slowly cannot take more. A connection whose packet would take the total
+    /// past this is sent an ERROR and closed.</summary>
+    public const long DefaultMaxBufferedBytes = 256L * 1024 * 1024;
     /// <summary><c>HOST:PORT</c> (IPv6 in brackets), or <c>off</c>.</summary>
     public string Listen { get; set; } = DefaultListen;
 
@@ -46,6 +61,18 @@ public sealed class GearmanOptions : Core.Options.ISelfValidatingOptions
     public int MaxPendingOutputBytes { get; set; } = DefaultMaxPendingOutputBytes;
     public TimeSpan WorkerLease { get; set; } = DefaultWorkerLease;
     public int DurablePrefetch { get; set; } = DefaultDurablePrefetch;
+
+    /// <summary><c>auto</c>, <c>seconds</c> or <c>milliseconds</c>: how the number in a worker's CAN_DO_TIMEOUT is read.</summary>
+    public string CanDoTimeoutUnit { get; set; } = DefaultCanDoTimeoutUnit;
+
+    /// <summary>How long a connection may stay silent with part of a packet sent before it is closed.</summary>
+    public TimeSpan PartialPacketTimeout { get; set; } = DefaultPartialPacketTimeout;
+
+    /// <summary>The most bytes held in partly received packets, across all connections.</summary>
+    public long MaxBufferedBytes { get; set; } = DefaultMaxBufferedBytes;
+
+    /// <summary><see cref="CanDoTimeoutUnit"/> as the codec takes it (auto when the setting is not valid: validation refused it).</summary>
+    internal GearmanTimeoutUnit TimeoutUnit => GearmanCanDoTimeout.TryParseUnit(CanDoTimeoutUnit, out var unit) ? unit : GearmanTimeoutUnit.Auto;
 
     /// <summary>Per-function settings by exact function name. A function's lane is its queue's lane when one is set
     /// (<c>Gantry:Queues:NAME:Lane</c>, <c>PUT /api/queues/NAME</c>), else the one given here, else memory (gearmand's).</summary>
@@ -73,6 +100,13 @@ public sealed class GearmanOptions : Core.Options.ISelfValidatingOptions
         Range("MaxFunctions", MaxFunctions, 1, 10_000_000);
         Range("DurablePrefetch", DurablePrefetch, 1, 1000);
         Range("MaxPendingOutputBytes", MaxPendingOutputBytes, 64 * 1024, int.MaxValue);
+        if (!GearmanCanDoTimeout.TryParseUnit(CanDoTimeoutUnit, out _))
+            errors.Add($"Gantry:Gearman:CanDoTimeoutUnit must be 'auto', 'seconds' or 'milliseconds' (got '{CanDoTimeoutUnit}').");
+        if (PartialPacketTimeout < TimeSpan.FromSeconds(1) || PartialPacketTimeout > TimeSpan.FromDays(1))
+            errors.Add($"Gantry:Gearman:PartialPacketTimeout must be between 1 and 86400 seconds (got {PartialPacketTimeout.TotalSeconds:0.###}).");
+        if (MaxBufferedBytes < MaxPacketBytes)
+            errors.Add($"Gantry:Gearman:MaxBufferedBytes must be at least Gantry:Gearman:MaxPacketBytes ({MaxPacketBytes}), so one packet of " +
+                       $"the largest size can arrive (got {MaxBufferedBytes}).");
         if (WorkerLease < TimeSpan.FromSeconds(3) || WorkerLease > TimeSpan.FromDays(1))
             errors.Add($"Gantry:Gearman:WorkerLease must be between 3 and 86400 seconds (got {WorkerLease.TotalSeconds:0.###}).");
         foreach (var (name, function) in Functions)
