@@ -16,12 +16,17 @@ namespace Gantry.Gearman;
 /// durable functions are stored in one transaction before their JOB_CREATED replies go out, in order.
 /// </summary>
 internal sealed class GearmanConnectionHandler(
-    GearmanJobServer server, DurableLane durable, GearmanAdmin admin, IOptions<GearmanOptions> options, TimeProvider time,
-    ILogger<GearmanConnectionHandler> log) : ConnectionHandler
+    GearmanJobServer server, DurableLane durable, GearmanAdmin admin, GearmanReadGuard guard, IOptions<GearmanOptions> options,
+    TimeProvider time, ILogger<GearmanConnectionHandler> log) : ConnectionHandler
 {
     private readonly GearmanOptions _options = options.Value;
     private readonly GearmanReadLimits _limits = new() { MaxPacketBytes = options.Value.MaxPacketBytes, MaxAdminLineBytes = options.Value.MaxAdminLineBytes };
     private readonly GearmanTimeoutUnit _timeoutUnit = options.Value.TimeoutUnit;
+
+    /// <summary>The ERROR code for a connection silent in the middle of a packet.</summary>
+    internal const string TimeoutCode = "TIMEOUT";
+    /// <summary>The ERROR code for a packet refused because partly received packets hold the server's limit.</summary>
+    internal const string BusyCode = "SERVER_BUSY";
 
     public override async Task OnConnectedAsync(ConnectionContext connection)
     {
@@ -30,18 +35,28 @@ internal sealed class GearmanConnectionHandler(
         var session = server.Open(GearmanSession.Describe(connection.RemoteEndPoint), outbox);
         var pending = new List<Submission>();
         var ct = connection.ConnectionClosed;
+        var input = connection.Transport.Input;
+        var partial = guard.Open(input);
         try
         {
-            var input = connection.Transport.Input;
             while (true)
             {
                 // Not cancelled by ConnectionClosed: a worker that sends WORK_COMPLETE and closes at once (gearman -w -c 1)
                 // would have that packet dropped when the close is seen before the read is handled, which thread-pool
                 // scheduling makes likely. The pipe completes when the peer closes; the bytes before it are handled first.
+                // The read guard cancels the pending read of a connection silent in the middle of a packet.
                 var read = await input.ReadAsync().ConfigureAwait(false);
                 var buffer = read.Buffer;
                 var close = false;
                 outbox.BeginBatch();
+                if (read.IsCanceled && guard.TimedOut(partial, buffer.Length))
+                {
+                    log.LogInformation("Gearman connection {Host} sent {Bytes} bytes of a packet and then nothing for {Seconds:0.#} s; closing it " +
+                        "(Gantry:Gearman:PartialPacketTimeout)", session.Host, buffer.Length, guard.Silence(partial).TotalSeconds);
+                    outbox.SendError(TimeoutCode, $"the server waited {guard.Timeout.TotalSeconds:0.###} s for the rest of a packet ({buffer.Length} " +
+                        "bytes of it arrived) and closes the connection (Gantry:Gearman:PartialPacketTimeout)");
+                    close = true;
+                }
                 while (!close)
                 {
                     var status = GearmanReader.TryRead(ref buffer, _limits, out var packet, out var line, out var error);
@@ -67,6 +82,14 @@ internal sealed class GearmanConnectionHandler(
                     }
                 }
                 await StorePendingAsync(session, pending, ct).ConfigureAwait(false);
+                if (!close && !guard.Held(partial, buffer.Length))
+                {
+                    log.LogInformation("Gearman connection {Host} has {Bytes} bytes of a packet waiting for the rest, which would take partly " +
+                        "received packets past the limit of {Limit} bytes (Gantry:Gearman:MaxBufferedBytes); closing it", session.Host, buffer.Length, guard.MaxBytes);
+                    outbox.SendError(BusyCode, $"partly received packets on all connections would hold more than {guard.MaxBytes} bytes, the server's " +
+                        $"limit (Gantry:Gearman:MaxBufferedBytes), with the rest of this one ({buffer.Length} bytes arrived); try again later");
+                    close = true;
+                }
                 outbox.EndBatch();
                 input.AdvanceTo(buffer.Start, buffer.End);
                 if (close)
@@ -83,6 +106,7 @@ internal sealed class GearmanConnectionHandler(
         }
         finally
         {
+            guard.Close(partial);
             server.Close(session);
             outbox.Close();
         }

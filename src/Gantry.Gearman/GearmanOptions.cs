@@ -104,9 +104,9 @@ public sealed class GearmanOptions : Core.Options.ISelfValidatingOptions
             errors.Add($"Gantry:Gearman:CanDoTimeoutUnit must be 'auto', 'seconds' or 'milliseconds' (got '{CanDoTimeoutUnit}').");
         if (PartialPacketTimeout < TimeSpan.FromSeconds(1) || PartialPacketTimeout > TimeSpan.FromDays(1))
             errors.Add($"Gantry:Gearman:PartialPacketTimeout must be between 1 and 86400 seconds (got {PartialPacketTimeout.TotalSeconds:0.###}).");
-        if (MaxBufferedBytes < MaxPacketBytes)
-            errors.Add($"Gantry:Gearman:MaxBufferedBytes must be at least Gantry:Gearman:MaxPacketBytes ({MaxPacketBytes}), so one packet of " +
-                       $"the largest size can arrive (got {MaxBufferedBytes}).");
+        if (MaxBufferedBytes < MaxPacketBytes + GearmanWriter.HeaderLength)
+            errors.Add($"Gantry:Gearman:MaxBufferedBytes must be at least Gantry:Gearman:MaxPacketBytes plus its 12-byte header " +
+                       $"({MaxPacketBytes + GearmanWriter.HeaderLength}), so that one packet of the largest size can arrive (got {MaxBufferedBytes}).");
         if (WorkerLease < TimeSpan.FromSeconds(3) || WorkerLease > TimeSpan.FromDays(1))
             errors.Add($"Gantry:Gearman:WorkerLease must be between 3 and 86400 seconds (got {WorkerLease.TotalSeconds:0.###}).");
         foreach (var (name, function) in Functions)

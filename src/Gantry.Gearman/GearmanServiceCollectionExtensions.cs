@@ -19,6 +19,7 @@ public static class GearmanServiceCollectionExtensions
         services.TryAddSingleton<DurableLane>();
         services.AddHostedService(sp => sp.GetRequiredService<DurableLane>());
         services.TryAddSingleton<GearmanAdmin>();
+        services.TryAddSingleton<GearmanReadGuard>();
         services.TryAddSingleton<GearmanListener>();
         return services;
     }

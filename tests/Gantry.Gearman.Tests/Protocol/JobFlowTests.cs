@@ -367,7 +367,8 @@ public sealed class JobFlowTests(MemoryLaneFixture fixture) : IClassFixture<Memo
         var function = Function("timeout");
         await using var client = await Server.ConnectAsync("client");
         await using var worker = await Server.ConnectAsync("worker");
-        await worker.SendAsync(T.CanDoTimeout, B(function), B("200"));
+        // 1000: milliseconds, as libgearman sends them (a number below 1000 would be read as seconds).
+        await worker.SendAsync(T.CanDoTimeout, B(function), B("1000"));
         await client.SendAsync(T.SubmitJob, B(function), B(""), B("slow"));
         var handle = (await client.ExpectAsync(T.JobCreated)).Body.ToArray();
         await worker.SendAsync(T.GrabJob);
