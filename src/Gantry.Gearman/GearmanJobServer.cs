@@ -20,7 +20,7 @@ namespace Gantry.Gearman;
 /// <remarks>What stays here is what only Gearman has: attached foreground clients, forwarding a worker's WORK_DATA and
 /// WORK_STATUS to them, coalescing clients by unique id onto one job, dropping a foreground job whose clients all left,
 /// CAN_DO_TIMEOUT, sleeping workers and NOOP, and the admin protocol's views.</remarks>
-internal sealed partial class GearmanJobServer
+internal sealed partial class GearmanJobServer : Core.Stats.IQueueWorkers
 {
     private readonly object _gate = new();
     private readonly Dictionary<string, GearmanFunction> _functions = new(StringComparer.Ordinal);
@@ -163,6 +163,12 @@ internal sealed partial class GearmanJobServer
         if (function.Workers.Count > 0 || function.DurableQueued > 0 || function.DurableRunning > 0 || function.HasLimits) return;
         if (_engine.Memory.HasLiveJobs(function.Name)) return;
         if (_functions.TryGetValue(function.Name, out var current) && current == function) _functions.Remove(function.Name);
+    }
+
+    /// <summary>Whether a Gearman worker can do the function now, so its queue's statistics are kept while it waits.</summary>
+    public bool HasWorkers(string queue)
+    {
+        lock (_gate) return _functions.TryGetValue(queue, out var function) && function.Workers.Count > 0;
     }
 
     public GearmanProtocolError? CanDo(GearmanSession session, string function, TimeSpan timeout)

@@ -16,6 +16,7 @@ public static class GearmanServiceCollectionExtensions
         services.AddOptions<GearmanOptions>().Bind(gearmanSection).ValidateOnStart();
         services.AddSingleton<IValidateOptions<GearmanOptions>, Core.Options.SelfValidatingOptionsValidator<GearmanOptions>>();
         services.TryAddSingleton<GearmanJobServer>();
+        services.AddSingleton<Core.Stats.IQueueWorkers>(sp => sp.GetRequiredService<GearmanJobServer>());
         services.TryAddSingleton<DurableLane>();
         services.AddHostedService(sp => sp.GetRequiredService<DurableLane>());
         services.TryAddSingleton<GearmanAdmin>();

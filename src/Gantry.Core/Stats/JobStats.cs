@@ -12,6 +12,9 @@ namespace Gantry.Core.Stats;
 /// delay p95 stays above <see cref="StatsOptions.DelayWarning"/>: add workers). Kept in memory by each server: with
 /// several servers on one PostgreSQL, each reports the jobs that ended through it.
 /// </summary>
+/// <remarks>Bounded: figures are kept for at most <see cref="StatsOptions.MaxQueues"/> queues, and a queue idle for
+/// <see cref="StatsOptions.IdleExpiry"/> with no unfinished job and no worker is forgotten (<see cref="StatsMonitor"/>
+/// decides which, <see cref="Forget"/> does it), so a client that makes up queue names cannot fill the memory.</remarks>
 public sealed class JobStats : IJobLogObserver
 {
     private readonly ConcurrentDictionary<string, QueueStats> _queues = new(StringComparer.Ordinal);
@@ -19,6 +22,10 @@ public sealed class JobStats : IJobLogObserver
     private readonly TimeProvider _time;
     private readonly ILogger<JobStats> _log;
     private readonly DateTimeOffset _since;
+    /// <summary>How many queues <see cref="_queues"/> holds (its Count takes every lock).</summary>
+    private int _tracked;
+    /// <summary>1 once the limit was met and said so; back to 0 when room is made.</summary>
+    private int _limitLogged;
 
     public JobStats(IOptions<StatsOptions> options, TimeProvider time, ILogger<JobStats> log)
     {
@@ -36,10 +43,79 @@ public sealed class JobStats : IJobLogObserver
         foreach (ref readonly var r in records)
         {
             if (!r.Outcome.IsProcessed()) continue;
-            if (queue is null || !string.Equals(queue.Name, r.Queue, StringComparison.Ordinal))
-                queue = _queues.GetOrAdd(r.Queue, static (name, o) => new QueueStats(name, o), _options);
-            lock (queue.Gate) queue.Add(r);
+            while (true)
+            {
+                if (queue is null || !string.Equals(queue.Name, r.Queue, StringComparison.Ordinal) || queue.Forgotten)
+                    queue = QueueFor(r.Queue);
+                if (queue is null) break; // at the limit: this queue has no figures
+                lock (queue.Gate)
+                {
+                    // Forgotten between the look-up and the lock: the record goes to the queue's new figures.
+                    if (queue.Forgotten) continue;
+                    queue.Add(r);
+                    break;
+                }
+            }
         }
+    }
+
+    /// <summary>The queue's figures, made on its first record; null when <see cref="StatsOptions.MaxQueues"/> queues have
+    /// figures already.</summary>
+    private QueueStats? QueueFor(string name)
+    {
+        if (_queues.TryGetValue(name, out var queue)) return queue;
+        if (Volatile.Read(ref _tracked) >= _options.MaxQueues)
+        {
+            if (Interlocked.Exchange(ref _limitLogged, 1) == 0)
+                _log.LogWarning("Statistics are kept for at most {MaxQueues} queues (Gantry:Stats:MaxQueues); queue {Queue} and other queues " +
+                    "new to them get none until idle queues are forgotten", _options.MaxQueues, name);
+            return null;
+        }
+        queue = new QueueStats(name, _options);
+        if (!_queues.TryAdd(name, queue)) return _queues.TryGetValue(name, out var other) ? other : null;
+        Interlocked.Increment(ref _tracked);
+        return queue;
+    }
+
+    /// <summary>How many queues have figures now.</summary>
+    public int QueueCount => Volatile.Read(ref _tracked);
+
+    /// <summary>Whether new queues are being turned away (<see cref="StatsOptions.MaxQueues"/>).</summary>
+    public bool AtLimit => QueueCount >= _options.MaxQueues;
+
+    /// <summary>
+    /// Queues whose figures may be forgotten: nothing of them ended for <see cref="StatsOptions.IdleExpiry"/> or, at the
+    /// limit, for the window (their window figures are empty already). The caller keeps those that still have
+    /// unfinished jobs or workers and passes the rest, with <paramref name="idleBefore"/>, to <see cref="Forget"/>.
+    /// </summary>
+    public IReadOnlyList<string> IdleQueues(out DateTimeOffset idleBefore)
+    {
+        var now = _time.GetUtcNow();
+        var idle = AtLimit && _options.Window < _options.IdleExpiry ? _options.Window : _options.IdleExpiry;
+        idleBefore = now - idle;
+        var before = idleBefore.UtcTicks;
+        var names = new List<string>();
+        foreach (var queue in _queues.Values)
+        {
+            lock (queue.Gate)
+                if (queue.LastFinishedTicks < before) names.Add(queue.Name);
+        }
+        return names;
+    }
+
+    /// <summary>Forgets the queue's figures, unless a job of it ended at or after <paramref name="idleBefore"/> meanwhile.
+    /// A later record starts them afresh.</summary>
+    public bool Forget(string queue, DateTimeOffset idleBefore)
+    {
+        if (!_queues.TryGetValue(queue, out var stats)) return false;
+        lock (stats.Gate)
+        {
+            if (stats.LastFinishedTicks >= idleBefore.UtcTicks || stats.Forgotten) return false;
+            stats.Forgotten = true;
+        }
+        if (!_queues.TryRemove(new KeyValuePair<string, QueueStats>(queue, stats))) return false;
+        if (Interlocked.Decrement(ref _tracked) < _options.MaxQueues) Volatile.Write(ref _limitLogged, 0);
+        return true;
     }
 
     /// <summary>Looks at every queue's delay p95 now, and logs a warning when a queue starts or stops falling behind.

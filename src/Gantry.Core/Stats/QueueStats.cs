@@ -3,12 +3,13 @@ namespace Gantry.Core.Stats;
 /// <summary>
 /// One queue's figures: a sliding window of buckets (a ring of <see cref="StatsOptions.Buckets"/> slots, each one
 /// bucket width of finish times) for the percentiles and the rate, and totals since the server started for the
-/// metrics. Memory is fixed per queue: two small histograms per slot, whatever the traffic.
+/// metrics. Memory is fixed per queue: two small histograms per slot, whatever the traffic; a slot is made when a job
+/// first ends in it, so a queue used once costs one slot, not the whole ring.
 /// </summary>
 /// <remarks>Callers hold <see cref="Gate"/> around every call.</remarks>
 internal sealed class QueueStats
 {
-    private readonly Slot[] _slots;
+    private readonly Slot?[] _slots;
     private readonly long _bucketTicks;
     private readonly long[] _totals = new long[JobOutcomes.Count];
     private readonly CumulativeHistogram _delayTotal = new();
@@ -18,8 +19,7 @@ internal sealed class QueueStats
     {
         Name = name;
         _bucketTicks = options.BucketWidth.Ticks;
-        _slots = new Slot[options.Buckets];
-        for (var i = 0; i < _slots.Length; i++) _slots[i] = new Slot();
+        _slots = new Slot?[options.Buckets];
         Behind = new FallingBehindDetector(options.DelayWarning, options.DelayWarningPeriod);
     }
 
@@ -29,6 +29,12 @@ internal sealed class QueueStats
 
     public FallingBehindDetector Behind { get; }
 
+    /// <summary>The latest finish time of a job of the queue, in UTC ticks: how long the queue has been idle.</summary>
+    public long LastFinishedTicks { get; private set; }
+
+    /// <summary>Set when <see cref="JobStats"/> forgot the queue: a record that finds it so goes to a new one.</summary>
+    public bool Forgotten { get; set; }
+
     public void Add(in JobRecord record)
     {
         var delay = record.Delay;
@@ -36,11 +42,12 @@ internal sealed class QueueStats
         _totals[(int)record.Outcome]++;
         _delayTotal.Add(delay);
         _processTotal.Add(process);
+        if (record.FinishedAt.UtcTicks > LastFinishedTicks) LastFinishedTicks = record.FinishedAt.UtcTicks;
 
         // A record lands in the bucket of its finish time. One that arrives after its bucket was reused for a newer
         // period (a batch held up for longer than the whole window) stays out of the window.
         var index = record.FinishedAt.UtcTicks / _bucketTicks;
-        var slot = _slots[(int)(index % _slots.Length)];
+        var slot = _slots[(int)(index % _slots.Length)] ??= new Slot();
         if (slot.Index != index)
         {
             if (slot.Index > index) return;
@@ -63,7 +70,7 @@ internal sealed class QueueStats
         var outcomes = new long[JobOutcomes.Count];
         foreach (var slot in _slots)
         {
-            if (slot.Index < oldest || slot.Index > newest) continue;
+            if (slot is null || slot.Index < oldest || slot.Index > newest) continue;
             delay.Merge(slot.Delay);
             process.Merge(slot.Process);
             for (var i = 0; i < outcomes.Length; i++) outcomes[i] += slot.Outcomes[i];

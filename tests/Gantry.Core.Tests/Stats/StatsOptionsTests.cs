@@ -34,6 +34,16 @@ public sealed class StatsOptionsTests
         Assert.StartsWith(key + " ", error);
     }
 
+    [Theory]
+    [InlineData(0.5, "Gantry:Stats:IdleExpiry must be between 1 and 2592000 seconds (30 days) (got 0.5).")]
+    [InlineData(3_000_000, "Gantry:Stats:IdleExpiry must be between 1 and 2592000 seconds (30 days) (got 3000000).")]
+    public void IdleExpiry_OutOfRange_IsReportedInSeconds(double seconds, string expected) =>
+        Assert.Equal(expected, Assert.Single(new StatsOptions { IdleExpiry = TimeSpan.FromSeconds(seconds) }.Validate()));
+
+    [Fact]
+    public void MaxQueues_OfZero_IsReported() =>
+        Assert.Equal("Gantry:Stats:MaxQueues must be between 1 and 10000000 (got 0).", Assert.Single(new StatsOptions { MaxQueues = 0 }.Validate()));
+
     [Fact]
     public void DelayWarning_OfZero_TurnsTheWarningOff()
     {
