@@ -22,8 +22,9 @@ public sealed class StatsMonitor(JobStats stats, JobEngine engine, IEnumerable<I
         var now = Time.GetUtcNow();
         if (now >= _nextExpiry || stats.AtLimit)
         {
-            await ForgetIdleQueuesAsync(ct).ConfigureAwait(false);
+            // Set first: with the store away the next look is still an interval off, not every retry.
             _nextExpiry = now + stats.Options.ExpiryCheckInterval;
+            await ForgetIdleQueuesAsync(ct).ConfigureAwait(false);
         }
         var wait = stats.Options.ExpiryCheckInterval < stats.Options.CheckInterval ? stats.Options.ExpiryCheckInterval : stats.Options.CheckInterval;
         return Task.Delay(wait, Time, ct);
