@@ -30,9 +30,14 @@ public static class GantryHostingExtensions
     {
         var gantry = builder.Configuration.GetSection(SectionName);
         builder.Services.AddGantryEngine(gantry);
+        // The fronts bind their own sections; the settings check goes first there too.
+        builder.Services.AddOptions<GantryHttpOptions>().CheckedFirst();
         builder.Services.AddGantryHttpApi(gantry.GetSection("Http"));
         if (GantryListeners.GearmanEnabled(gantry.GetSection("Gearman")))
+        {
+            builder.Services.AddOptions<GearmanOptions>().CheckedFirst();
             builder.Services.AddGantryGearman(gantry.GetSection("Gearman"));
+        }
         builder.Services.AddSingleton<GantryEndpoints>();
         builder.WebHost.ConfigureKestrel((context, kestrel) => GantryListeners.Configure(kestrel, context.Configuration, gantry));
         // One console line per job costs more than the job at tens of thousands a second: the job log reaches the

@@ -18,6 +18,10 @@ internal sealed class GantryServerOptionsValidator : IValidateOptions<GantryServ
         {
             errors.Add("Gantry:Data (--data, GANTRY_DATA) must name a folder for the embedded store.");
         }
+        else if (File.Exists(options.Data))
+        {
+            errors.Add($"Gantry:Data (--data, GANTRY_DATA): {Path.GetFullPath(options.Data)} is a file; the embedded store needs a folder (it is created if missing).");
+        }
         foreach (var url in (options.Urls ?? "").Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
         {
             if (!Uri.TryCreate(url.Replace("://*", "://0.0.0.0").Replace("://+", "://0.0.0.0"), UriKind.Absolute, out var uri) ||

@@ -6,6 +6,7 @@ using Gantry.Core.Queues;
 using Gantry.Core.Options;
 using Gantry.Core.Recurring;
 using Gantry.Cron;
+using Gantry.Hosting.Settings;
 using Gantry.Core.Stats;
 using Gantry.Core.Storage;
 using Gantry.Storage.Postgres;
@@ -26,13 +27,15 @@ public static class GantryServiceCollectionExtensions
 {
     public static IServiceCollection AddGantryEngine(this IServiceCollection services, IConfiguration gantrySection)
     {
-        services.AddOptions<GantryServerOptions>().Bind(gantrySection).ValidateOnStart();
+        // Before any binding: unknown and retired keys, and values their setting cannot take, in the whole section.
+        services.TryAddSingleton(sp => new GantrySettingsCheck(gantrySection, sp.GetService<IConfiguration>()));
+        services.AddOptions<GantryServerOptions>().CheckedFirst().Bind(gantrySection).ValidateOnStart();
         services.AddSingleton<IValidateOptions<GantryServerOptions>, GantryServerOptionsValidator>();
-        services.AddOptions<GantryEngineOptions>().Bind(gantrySection).ValidateOnStart();
+        services.AddOptions<GantryEngineOptions>().CheckedFirst().Bind(gantrySection).ValidateOnStart();
         services.AddSingleton<IValidateOptions<GantryEngineOptions>, SelfValidatingOptionsValidator<GantryEngineOptions>>();
-        services.AddOptions<SqliteStoreOptions>().Bind(gantrySection.GetSection("Sqlite"))
+        services.AddOptions<SqliteStoreOptions>().CheckedFirst().Bind(gantrySection.GetSection("Sqlite"))
             .PostConfigure<IOptions<GantryServerOptions>>((o, server) => o.DataDirectory = server.Value.Data);
-        services.AddOptions<PostgresStoreOptions>().Bind(gantrySection.GetSection("Postgres"))
+        services.AddOptions<PostgresStoreOptions>().CheckedFirst().Bind(gantrySection.GetSection("Postgres"))
             .PostConfigure<IOptions<GantryServerOptions>>((o, server) => o.ConnectionString = server.Value.Store ?? "");
 
         services.TryAddSingleton(TimeProvider.System);
@@ -51,7 +54,7 @@ public static class GantryServiceCollectionExtensions
         services.TryAddSingleton<QueueSettings>();
         // The job log and what it feeds: per-queue statistics (/api/stats, /metrics) and the Gantry.Jobs meter.
         services.AddMetrics();
-        services.AddOptions<StatsOptions>().Bind(gantrySection.GetSection("Stats")).ValidateOnStart();
+        services.AddOptions<StatsOptions>().CheckedFirst().Bind(gantrySection.GetSection("Stats")).ValidateOnStart();
         services.AddSingleton<IValidateOptions<StatsOptions>, SelfValidatingOptionsValidator<StatsOptions>>();
         services.TryAddSingleton<JobStats>();
         services.TryAddSingleton<JobMetrics>();
@@ -75,4 +78,9 @@ public static class GantryServiceCollectionExtensions
         services.AddHostedService<StatsMonitor>();
         return services;
     }
+
+    /// <summary>Runs <see cref="GantrySettingsCheck"/> before the options' other configuration (options configure in the
+    /// order registered), so a bad key or value is reported in the user's terms before the binder meets it.</summary>
+    internal static OptionsBuilder<T> CheckedFirst<T>(this OptionsBuilder<T> options) where T : class =>
+        options.Configure<GantrySettingsCheck>((_, check) => check.ThrowIfInvalid());
 }

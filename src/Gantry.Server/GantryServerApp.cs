@@ -16,6 +16,9 @@ namespace Gantry.Server;
 /// </summary>
 public static class GantryServerApp
 {
+    /// <summary>The generic host's log category, whose "Hosting failed to start" carries the whole stack trace.</summary>
+    private const string HostCategory = "Microsoft.Extensions.Hosting.Internal.Host";
+
     /// <param name="configuration">Settings, over the built-in defaults.</param>
     /// <param name="services">Registrations made before Gantry's own, which keep them (a test's manual clock, say).</param>
     public static WebApplication Build(IConfiguration configuration, Action<IServiceCollection>? services = null)
@@ -26,6 +29,12 @@ public static class GantryServerApp
             builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["Gantry:Urls"] = GantryServerOptions.DefaultUrls });
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         builder.Logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Warning);
+        // Why the server could not start is one line from gantry server (Cli/StartupFailures); the host's own report
+        // of it is a 3 KB stack trace. So until the host has started only its critical lines pass, then its warnings
+        // and errors again (a background service that fails later is logged in full: that is a bug).
+        WebApplication? app = null;
+        builder.Logging.AddFilter(HostCategory, level =>
+            level >= LogLevel.Critical || (level >= LogLevel.Warning && app?.Lifetime.ApplicationStarted.IsCancellationRequested == true));
         builder.Logging.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss "; });
         builder.WebHost.ConfigureKestrel(k => k.AddServerHeader = false);
         if (InlineIo(builder.Configuration.GetSection("Gantry")))
@@ -33,7 +42,7 @@ public static class GantryServerApp
 
         services?.Invoke(builder.Services);
         builder.AddGantry();
-        var app = builder.Build();
+        app = builder.Build();
         app.MapGantry();
         return app;
     }

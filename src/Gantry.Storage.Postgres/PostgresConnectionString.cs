@@ -47,6 +47,24 @@ public static class PostgresConnectionString
         return b.ConnectionString;
     }
 
+    /// <summary>Where the connection string points, <c>HOST:PORT</c> (several hosts comma-separated, as given), for
+    /// messages; null when it does not parse.</summary>
+    public static string? Address(string connectionString)
+    {
+        try
+        {
+            var b = new NpgsqlConnectionStringBuilder(Normalize(connectionString));
+            if (string.IsNullOrEmpty(b.Host)) return null;
+            // A host may carry its own port (Host=a:5433,b); the Port key is the default for the others.
+            return string.Join(",", b.Host.Split(',').Select(h => HasPort(h) ? h : $"{h}:{b.Port}"));
+            static bool HasPort(string host) => host.StartsWith('[') ? host.Contains("]:", StringComparison.Ordinal) : host.Contains(':');
+        }
+        catch (ArgumentException)
+        {
+            return null;
+        }
+    }
+
     /// <summary>The same connection, with session settings passed at connect time (<c>-c name=value</c>).</summary>
     public static string WithSettings(string connectionString, params string[] settings)
     {

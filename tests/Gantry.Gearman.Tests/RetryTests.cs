@@ -19,7 +19,7 @@ public sealed class RetryTests
         {
             [$"GANTRY_GEARMAN__FUNCTIONS__{function}__LANE"] = "durable",
             [$"GANTRY_GEARMAN__FUNCTIONS__{function}__RETRIES"] = "2",
-            ["GANTRY_GEARMAN__RETRYBASEDELAY"] = "00:00:00.1",
+            ["GANTRY_RETRY__BASEDELAY"] = "00:00:00.1", // Gearman jobs retry with the queues' backoff
         });
         using var http = new HttpApi(server.HttpBase);
         using var folder = new TempFolder();

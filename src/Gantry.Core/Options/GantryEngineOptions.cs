@@ -36,11 +36,11 @@ public sealed class GantryEngineOptions : ISelfValidatingOptions
         Span("Limits:MaxWait", Limits.MaxWait, TimeSpan.Zero, TimeSpan.FromHours(1));
         Range("Limits:MaxErrorHistory", Limits.MaxErrorHistory, 1, 1000);
         Range("Limits:MaxErrorTextLength", Limits.MaxErrorTextLength, 16, 1024 * 1024);
-        Range("Limits:MaxAttemptsCeiling", Limits.MaxAttemptsCeiling, 1, 1_000_000);
-        Span("Limits:MaxTimeout", Limits.MaxTimeout, TimeSpan.FromSeconds(1), TimeSpan.FromDays(30));
+        Range("Limits:MaxAttemptsCeiling", Limits.MaxAttemptsCeiling, 1, JobLimits.HighestMaxAttemptsCeiling);
+        Span("Limits:MaxTimeout", Limits.MaxTimeout, JobLimits.MinTimeout, JobLimits.HighestMaxTimeout);
 
         Range("Jobs:MaxAttempts", Jobs.MaxAttempts, 1, Limits.MaxAttemptsCeiling);
-        Span("Jobs:Timeout", Jobs.Timeout, TimeSpan.FromSeconds(1), Limits.MaxTimeout);
+        Span("Jobs:Timeout", Jobs.Timeout, JobLimits.MinTimeout, Limits.MaxTimeout);
 
         Span("Retry:BaseDelay", Retry.BaseDelay, TimeSpan.Zero, TimeSpan.FromDays(1));
         Span("Retry:MaxDelay", Retry.MaxDelay, Retry.BaseDelay, TimeSpan.FromDays(30));

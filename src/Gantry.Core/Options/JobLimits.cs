@@ -32,6 +32,13 @@ public sealed class JobLimits
     /// <summary>1 second: the shortest lease a job may ask for; a shorter one would expire before a worker's first
     /// heartbeat could reach the server. Fixed, not configurable.</summary>
     public const int MinTimeoutSeconds = 1;
+    /// <summary><see cref="MinTimeoutSeconds"/> as a span.</summary>
+    public static readonly TimeSpan MinTimeout = TimeSpan.FromSeconds(MinTimeoutSeconds);
+    /// <summary>The highest <see cref="MaxTimeout"/> a server accepts (30 days): the longest lease any server can grant,
+    /// which clients such as the CLI check before sending.</summary>
+    public static readonly TimeSpan HighestMaxTimeout = TimeSpan.FromDays(30);
+    /// <summary>The highest <see cref="MaxAttemptsCeiling"/> a server accepts: the most attempts any server can grant.</summary>
+    public const int HighestMaxAttemptsCeiling = 1_000_000;
 
     public int MaxPayloadBytes { get; set; } = DefaultMaxPayloadBytes;
     public int MaxResultBytes { get; set; } = DefaultMaxResultBytes;

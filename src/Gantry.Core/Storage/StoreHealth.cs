@@ -38,7 +38,9 @@ public sealed class StoreHealth(ILogger<StoreHealth>? log = null, TimeProvider? 
     /// <summary>A call failed because the store could not be reached.</summary>
     public void Unreachable(StoreUnavailableException ex)
     {
-        if (_unreachable) return;
+        // Before the store is open nobody is told to retry: the server is not started, and whoever opens the store
+        // (the start-up, gantry migrate) reports that it could not, once.
+        if (_unreachable || !_open) return;
         lock (_gate)
         {
             if (_unreachable) return;

@@ -2,26 +2,30 @@ using System.CommandLine;
 using System.Text;
 using Gantry.Client;
 using Gantry.Contracts;
+using Gantry.Core.Jobs;
+using Gantry.Core.Options;
 
 namespace Gantry.Server.Cli;
 
 /// <summary><c>gantry enqueue QUEUE PAYLOAD</c>: prints the new job's id, or with <c>--wait</c> its result.</summary>
 internal static class EnqueueCommand
 {
-    /// <summary>Exit code when <c>--wait</c> runs out before the job finishes (as timeout(1) does).</summary>
-    public const int TimedOutExitCode = 124;
+    /// <summary>The longest <c>--wait</c>: as far ahead as a job can be scheduled (<see cref="EnqueueRules.MaxScheduleAhead"/>),
+    /// so that any job can be waited for. The CLI waits in long polls of at most the server's default
+    /// <see cref="JobLimits.DefaultMaxWait"/>, however long the wait.</summary>
+    public static readonly TimeSpan MaxWait = EnqueueRules.MaxScheduleAhead;
 
     public static Command Create()
     {
         var queue = new Argument<string>("QUEUE") { Description = "The queue to add the job to" };
         var payload = new Argument<string>("PAYLOAD") { Description = "The payload: JSON is stored as is, other text as its UTF-8 bytes; - reads stdin" };
-        var wait = new Option<double?>("--wait") { Description = "Wait up to SECONDS for the job to finish and print its result", HelpName = "SECONDS" };
-        var priority = new Option<int?>("--priority") { Description = "Higher runs first [default: 0]", HelpName = "N" };
-        var delay = new Option<double?>("--delay") { Description = "Do not start before SECONDS from now", HelpName = "SECONDS" };
-        var runAt = new Option<DateTimeOffset?>("--run-at") { Description = "Do not start before this time (ISO 8601)", HelpName = "TIME" };
+        var wait = Flags.Seconds("--wait", "Wait up to SECONDS for the job to finish and print its result", TimeSpan.Zero, MaxWait);
+        var priority = Flags.WholeNumber("--priority", "Higher runs first [default: 0]");
+        var delay = Flags.Seconds("--delay", "Do not start before SECONDS from now", TimeSpan.Zero, EnqueueRules.MaxScheduleAhead);
+        var runAt = Flags.Time("--run-at", "Do not start before this time (ISO 8601)");
         var uniqueKey = new Option<string?>("--unique-key") { Description = "While a live job holds this key, return that job instead", HelpName = "KEY" };
-        var maxAttempts = new Option<int?>("--max-attempts") { Description = "Attempts before the job is dead [default: 20]", HelpName = "N" };
-        var timeout = new Option<double?>("--timeout") { Description = "Lease length in seconds [default: 60]", HelpName = "SECONDS" };
+        var maxAttempts = Flags.WholeNumber("--max-attempts", "Attempts before the job is dead [default: 20]", 1, JobLimits.HighestMaxAttemptsCeiling);
+        var timeout = Flags.Seconds("--timeout", "Lease length in seconds [default: 60]", JobLimits.MinTimeout, JobLimits.HighestMaxTimeout);
         var text = PayloadInput.TextOption();
 
         var command = new Command("enqueue", "Enqueue a job and print its id (with --wait, its result).")
@@ -29,6 +33,8 @@ internal static class EnqueueCommand
             queue, payload, wait, priority, delay, runAt, uniqueKey, maxAttempts, timeout, text,
         };
         ClientSettings.AddTo(command);
+        // Every flag is parsed and checked before this runs (see Flags): nothing reaches the server that could make it
+        // refuse the wait after the job was enqueued.
         command.SetAction(async (parse, ct) => await CliErrors.Run(async () =>
         {
             using var client = ClientSettings.Client(parse);
@@ -48,11 +54,33 @@ internal static class EnqueueCommand
             {
                 Console.WriteLine(job.Id);
                 if (job.Existing) Console.Error.WriteLine($"gantry: job {job.Id} already held unique key '{options.UniqueKey}'; no new job was made.");
-                return 0;
+                return ExitCodes.Ok;
             }
-            return PrintOutcome(await client.WaitAsync(job.Id, TimeSpan.FromSeconds(seconds), ct), seconds);
+            try
+            {
+                return PrintOutcome(await WaitAsync(client, job.Id, TimeSpan.FromSeconds(seconds), ct), seconds);
+            }
+            catch (Exception ex) when (ex is GantryApiException or HttpRequestException or TimeoutException)
+            {
+                // The job exists: say which, so that the wait can be taken up again with `gantry job ID`.
+                throw new CliException($"job {job.Id} is enqueued, but waiting for it failed: {CliErrors.Describe(ex)}", ExitCodes.Failed);
+            }
         }));
         return command;
+    }
+
+    /// <summary>Waits up to <paramref name="wait"/> in long polls no longer than a server allows by default.</summary>
+    private static async Task<JobView> WaitAsync(GantryClient client, long id, TimeSpan wait, CancellationToken ct)
+    {
+        var time = TimeProvider.System;
+        var started = time.GetTimestamp();
+        while (true)
+        {
+            var left = wait - time.GetElapsedTime(started);
+            if (left < TimeSpan.Zero) left = TimeSpan.Zero;
+            var job = await client.WaitAsync(id, left < JobLimits.DefaultMaxWait ? left : JobLimits.DefaultMaxWait, ct);
+            if (job.Finished || left <= JobLimits.DefaultMaxWait) return job;
+        }
     }
 
     private static async Task<byte[]> ReadPayload(string payload, CancellationToken ct)
@@ -70,18 +98,18 @@ internal static class EnqueueCommand
         if (!job.Finished)
         {
             Console.Error.WriteLine($"gantry: job {job.Id} is still {job.State} after {waited:0.###} s.");
-            return TimedOutExitCode;
+            return ExitCodes.TimedOut;
         }
         if (job.State != "succeeded")
         {
             var error = job.Errors.LastOrDefault();
             Console.Error.WriteLine($"gantry: job {job.Id} ended {job.State}{(error is null ? "" : ": " + error.Message)}");
-            return 1;
+            return ExitCodes.Failed;
         }
         var result = PayloadOutput.ForStdout(Payloads.FromWire(job.Result, job.ResultBase64, "result"));
         using var stdout = Console.OpenStandardOutput();
         stdout.Write(result.Span);
         if (result.Length > 0 && result.Span[^1] != (byte)'\n') stdout.WriteByte((byte)'\n');
-        return 0;
+        return ExitCodes.Ok;
     }
 }

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Gantry.Contracts;
+using Gantry.Core.Jobs;
 using Spectre.Console;
 
 namespace Gantry.Server.Cli;
@@ -11,23 +12,23 @@ internal static class JobCommands
 
     public static Command CreateShow()
     {
-        var id = new Argument<long>("ID") { Description = "The job's id" };
+        var id = Flags.JobIdArgument("The job's id");
         var command = new Command("job", "Show one job: state, attempts, timings, payload, result and errors.") { id, ClientSettings.Json };
         ClientSettings.AddTo(command);
         command.SetAction(async (parse, ct) => await CliErrors.Run(async () =>
         {
             using var client = ClientSettings.Client(parse);
-            var job = await client.GetAsync(parse.GetValue(id), ct) ?? throw new CliException($"there is no job {parse.GetValue(id)}.", 1);
+            var job = await client.GetAsync(parse.GetValue(id), ct) ?? throw new CliException($"there is no job {parse.GetValue(id)}.", ExitCodes.Failed);
             if (parse.GetValue(ClientSettings.Json)) Tables.PrintJson(job, Wire.JobView);
             else PrintJob(job);
-            return 0;
+            return ExitCodes.Ok;
         }));
         return command;
     }
 
     public static Command CreateCancel()
     {
-        var id = new Argument<long>("ID") { Description = "The job's id" };
+        var id = Flags.JobIdArgument("The job's id");
         var command = new Command("cancel", "Cancel a job (a running job stops at its worker's next heartbeat).") { id };
         ClientSettings.AddTo(command);
         command.SetAction(async (parse, ct) => await CliErrors.Run(async () =>
@@ -40,7 +41,7 @@ internal static class JobCommands
                 "cancel_requested" => $"Job {parse.GetValue(id)} is running; its worker is told to stop at its next heartbeat.",
                 _ => $"Job {parse.GetValue(id)} had already finished ({response.Job?.State}); nothing changed.",
             });
-            return response.Outcome == "already_finished" ? 1 : 0;
+            return response.Outcome == "already_finished" ? ExitCodes.Failed : ExitCodes.Ok;
         }));
         return command;
     }
@@ -49,8 +50,8 @@ internal static class JobCommands
     {
         var queue = new Option<string?>("--queue") { Description = "Only this queue", HelpName = "QUEUE" };
         var state = new Option<string?>("--state") { Description = "Only this state: scheduled, available, running, succeeded, failed, dead, cancelled", HelpName = "STATE" };
-        var limit = new Option<int?>("--limit") { Description = "Jobs per page [default: 50]", HelpName = "N" };
-        var before = new Option<long?>("--before") { Description = "Start below this id (the 'next' of the previous page)", HelpName = "ID" };
+        var limit = Flags.WholeNumber("--limit", $"Jobs per page [default: {JobQuery.DefaultLimit}]", 1, JobQuery.MaxLimit);
+        var before = Flags.JobIdOption("--before", "Start below this id (the 'next' of the previous page)");
         var command = new Command("jobs", "List jobs, newest first.") { queue, state, limit, before, ClientSettings.Json };
         ClientSettings.AddTo(command);
         command.SetAction(async (parse, ct) => await CliErrors.Run(async () =>
@@ -60,7 +61,7 @@ internal static class JobCommands
             if (parse.GetValue(ClientSettings.Json))
             {
                 Tables.PrintJson(page, Wire.JobPageView);
-                return 0;
+                return ExitCodes.Ok;
             }
             var table = Tables.New("ID", "QUEUE", "STATE", "ATTEMPT", "PRIORITY", "CREATED", "DELAY MS", "PROCESS MS", "LAST ERROR");
             foreach (var j in page.Jobs)
@@ -71,7 +72,7 @@ internal static class JobCommands
             }
             Tables.Console.Write(table);
             if (page.Next is { } next) Console.WriteLine($"More: gantry jobs --before {next}");
-            return 0;
+            return ExitCodes.Ok;
         }));
         return command;
     }

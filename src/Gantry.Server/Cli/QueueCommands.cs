@@ -20,7 +20,7 @@ internal static class QueueCommands
             if (parse.GetValue(ClientSettings.Json))
             {
                 Tables.PrintJson(new QueueListView { Queues = queues.ToList() }, GantryJsonContext.Default.QueueListView);
-                return 0;
+                return ExitCodes.Ok;
             }
             var table = Tables.New(["QUEUE", "LANE", "PAUSED", .. States.Select(s => s.ToUpperInvariant()), "OLDEST WAITING"]);
             foreach (var q in queues)
@@ -29,7 +29,7 @@ internal static class QueueCommands
                     Tables.Age(q.OldestAvailableAgeSeconds)]);
             }
             Tables.Console.Write(table);
-            return 0;
+            return ExitCodes.Ok;
         }));
         return command;
     }
@@ -52,7 +52,7 @@ internal static class QueueCommands
             if (pause) await client.PauseQueueAsync(q, ct, parse.GetValue(create));
             else await client.ResumeQueueAsync(q, ct);
             Console.WriteLine(pause ? $"Queue {q} is paused." : $"Queue {q} is resumed.");
-            return 0;
+            return ExitCodes.Ok;
         }));
         return command;
     }
@@ -69,7 +69,7 @@ internal static class QueueCommands
             using var client = ClientSettings.Client(parse);
             var q = await client.SetQueueAsync(parse.GetValue(queue)!, lane: parse.GetValue(lane), ct: ct);
             Console.WriteLine($"Queue {q.Name} is in the {q.Lane} lane.");
-            return 0;
+            return ExitCodes.Ok;
         }));
         return command;
     }

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Text;
 using Gantry.Contracts;
+using Gantry.Core.Options;
 using Spectre.Console;
 
 namespace Gantry.Server.Cli;
@@ -31,7 +32,7 @@ internal static class RecurringCommands
             if (parse.GetValue(ClientSettings.Json))
             {
                 Tables.PrintJson(new RecurringScheduleListView { Schedules = schedules.ToList() }, GantryJsonContext.Default.RecurringScheduleListView);
-                return 0;
+                return ExitCodes.Ok;
             }
             var table = Tables.New("NAME", "CRON", "TIME ZONE", "QUEUE", "NEXT FIRE", "LAST FIRE", "LAST JOB", "MISFIRE", "STATE", "SOURCE");
             foreach (var s in schedules)
@@ -41,7 +42,7 @@ internal static class RecurringCommands
                     s.Misfire + (s.SkipIfRunning ? ", skip if running" : ""), s.Paused ? "[yellow]paused[/]" : "active", s.Source);
             }
             Tables.Console.Write(table);
-            return 0;
+            return ExitCodes.Ok;
         }));
         return command;
     }
@@ -55,11 +56,11 @@ internal static class RecurringCommands
         {
             using var client = ClientSettings.Client(parse);
             var s = await client.GetRecurringAsync(parse.GetValue(name)!, ct)
-                    ?? throw new CliException($"There is no recurring schedule named '{parse.GetValue(name)}'.", 1);
+                    ?? throw new CliException($"There is no recurring schedule named '{parse.GetValue(name)}'.", ExitCodes.Failed);
             if (parse.GetValue(ClientSettings.Json))
             {
                 Tables.PrintJson(s, GantryJsonContext.Default.RecurringScheduleView);
-                return 0;
+                return ExitCodes.Ok;
             }
             var table = Tables.New("FIELD", "VALUE");
             void Row(string field, string? value) => table.AddRow(field, Markup.Escape(value ?? ""));
@@ -79,7 +80,7 @@ internal static class RecurringCommands
             Row("recent fires", string.Join("\n", (s.RecentFires ?? []).Select(f =>
                 $"{Tables.Time(f.Tick)}  {f.Outcome}{(f.JobId is { } id ? " job " + id : "")}")));
             Tables.Console.Write(table);
-            return 0;
+            return ExitCodes.Ok;
         }));
         return command;
     }
@@ -94,9 +95,9 @@ internal static class RecurringCommands
         var misfire = new Option<string?>("--misfire") { Description = "After missed ticks: skip, or fire_once [default: fire_once]", HelpName = "POLICY" };
         var skipIfRunning = new Option<bool>("--skip-if-running") { Description = "Skip a tick while the previous tick's job is unfinished" };
         var paused = new Option<bool>("--paused") { Description = "Create (or keep) the schedule paused" };
-        var priority = new Option<int?>("--priority") { Description = "The jobs' priority", HelpName = "N" };
-        var maxAttempts = new Option<int?>("--max-attempts") { Description = "The jobs' attempts", HelpName = "N" };
-        var timeout = new Option<double?>("--timeout") { Description = "The jobs' lease length in seconds", HelpName = "SECONDS" };
+        var priority = Flags.WholeNumber("--priority", "The jobs' priority");
+        var maxAttempts = Flags.WholeNumber("--max-attempts", "The jobs' attempts", 1, JobLimits.HighestMaxAttemptsCeiling);
+        var timeout = Flags.Seconds("--timeout", "The jobs' lease length in seconds", JobLimits.MinTimeout, JobLimits.HighestMaxTimeout);
         var text = PayloadInput.TextOption();
         var command = new Command("set", "Create or replace a schedule (an unchanged cron and time zone keep the next fire time).")
         {
@@ -126,7 +127,7 @@ internal static class RecurringCommands
             Console.WriteLine(s.Paused
                 ? $"Schedule {s.Name} is saved, paused."
                 : $"Schedule {s.Name} is saved; next fire {Tables.Time(s.NextFireAt)} ({s.TimeZone} expression, local time shown).");
-            return 0;
+            return ExitCodes.Ok;
         }));
         return command;
     }
@@ -141,7 +142,7 @@ internal static class RecurringCommands
             using var client = ClientSettings.Client(parse);
             var s = pause ? await client.PauseRecurringAsync(parse.GetValue(name)!, ct) : await client.ResumeRecurringAsync(parse.GetValue(name)!, ct);
             Console.WriteLine(s.Paused ? $"Schedule {s.Name} is paused." : $"Schedule {s.Name} is active; next fire {Tables.Time(s.NextFireAt)}.");
-            return 0;
+            return ExitCodes.Ok;
         }));
         return command;
     }
@@ -155,7 +156,7 @@ internal static class RecurringCommands
         {
             using var client = ClientSettings.Client(parse);
             Console.WriteLine(await client.TriggerRecurringAsync(parse.GetValue(name)!, ct));
-            return 0;
+            return ExitCodes.Ok;
         }));
         return command;
     }
@@ -169,9 +170,9 @@ internal static class RecurringCommands
         {
             using var client = ClientSettings.Client(parse);
             if (!await client.DeleteRecurringAsync(parse.GetValue(name)!, ct))
-                throw new CliException($"There is no recurring schedule named '{parse.GetValue(name)}'.", 1);
+                throw new CliException($"There is no recurring schedule named '{parse.GetValue(name)}'.", ExitCodes.Failed);
             Console.WriteLine($"Schedule {parse.GetValue(name)} is deleted.");
-            return 0;
+            return ExitCodes.Ok;
         }));
         return command;
     }

@@ -1,5 +1,4 @@
 using System.CommandLine;
-using Gantry.Gearman;
 using Gantry.Hosting;
 using Gantry.Http;
 using Microsoft.AspNetCore.Builder;
@@ -27,9 +26,9 @@ internal static class ServerCommand
                 {
                     await app.StartAsync(ct);
                 }
-                catch (IOException ex) when (GearmanPortInUse(app, ex) is { } message)
+                catch (Exception ex) when (StartupFailures.Explain(ex, configuration) is { } failure)
                 {
-                    throw new CliException(message, 1);
+                    throw failure;
                 }
                 // The Gearman line first: whoever waits for the main line then has both.
                 var endpoints = app.Services.GetRequiredService<GantryEndpoints>();
@@ -38,19 +37,9 @@ internal static class ServerCommand
                 WarnIfExposed(app);
                 await app.WaitForShutdownAsync(CancellationToken.None);
             }
-            return 0;
+            return ExitCodes.Ok;
         }));
         return command;
-    }
-
-    /// <summary>Kestrel names the Gearman port as an http:// address it could not bind; say what it really is.</summary>
-    private static string? GearmanPortInUse(WebApplication app, IOException ex)
-    {
-        var listen = app.Services.GetService<IOptions<GearmanOptions>>()?.Value.Listen;
-        if (listen is null || !GearmanEndpoint.TryParse(listen, out var endpoint, out _) || endpoint.Port == 0) return null;
-        if (!ex.Message.Contains($":{endpoint.Port}", StringComparison.Ordinal)) return null;
-        return $"the Gearman port {listen} is in use (another gantry or gearmand?): {ex.Message} " +
-               "Choose another with --gearman HOST:PORT (Gantry:Gearman:Listen), or turn the Gearman front off with --gearman off.";
     }
 
     private static void WarnIfExposed(WebApplication app)
@@ -70,12 +59,20 @@ internal static class MigrateCommand
     public static Command Create()
     {
         var command = new Command("migrate", "Apply the store's schema migrations and exit (the server also applies them at start).");
-        ServerSettings.AddTo(command);
+        ServerSettings.AddStoreOptionsTo(command); // it opens the store and listens nowhere
         command.SetAction(async (parse, ct) => await CliErrors.Run(async () =>
         {
-            await GantryServerApp.MigrateAsync(ServerSettings.Build(parse), ct);
+            var configuration = ServerSettings.Build(parse);
+            try
+            {
+                await GantryServerApp.MigrateAsync(configuration, ct);
+            }
+            catch (Exception ex) when (StartupFailures.Explain(ex, configuration) is { } failure)
+            {
+                throw failure;
+            }
             Console.WriteLine("Store is migrated.");
-            return 0;
+            return ExitCodes.Ok;
         }));
         return command;
     }

@@ -1,5 +1,5 @@
-using System.Collections;
 using System.CommandLine;
+using Gantry.Hosting.Settings;
 using Microsoft.Extensions.Configuration;
 
 namespace Gantry.Server.Cli;
@@ -12,21 +12,26 @@ namespace Gantry.Server.Cli;
 /// </summary>
 internal static class ServerSettings
 {
-    public const string EnvironmentPrefix = "GANTRY_";
-
     public static readonly Option<string?> Data = new("--data") { Description = "Data folder for the embedded SQLite store [default: ./gantry-data]", HelpName = "DIR" };
     public static readonly Option<string?> Store = new("--store") { Description = "PostgreSQL connection string (Host=…;Database=…;Username=… or postgres://…); omit for SQLite", HelpName = "CONNECTION_STRING" };
     public static readonly Option<string?> Urls = new("--urls") { Description = $"Where the HTTP API listens [default: {Contracts.GantryPorts.DefaultUrl}]", HelpName = "URLS" };
     public static readonly Option<string?> Gearman = new("--gearman") { Description = $"Where the Gearman protocol listens, HOST:PORT, or off [default: {Protocol.Gearman.GearmanPorts.DefaultLoopback}]", HelpName = "HOST:PORT" };
     public static readonly Option<FileInfo?> ConfigFile = new("--config") { Description = "A JSON settings file (same shape as appsettings.json)", HelpName = "FILE" };
 
-    public static void AddTo(Command command)
+    /// <summary>The options that say where the store is and where settings come from: every verb that opens the store.</summary>
+    public static void AddStoreOptionsTo(Command command)
     {
         command.Options.Add(Data);
         command.Options.Add(Store);
+        command.Options.Add(ConfigFile);
+    }
+
+    /// <summary>Those, and where the server listens: <c>gantry server</c>.</summary>
+    public static void AddTo(Command command)
+    {
+        AddStoreOptionsTo(command);
         command.Options.Add(Urls);
         command.Options.Add(Gearman);
-        command.Options.Add(ConfigFile);
     }
 
     public static IConfigurationRoot Build(ParseResult parse)
@@ -38,35 +43,28 @@ internal static class ServerSettings
             if (!file.Exists) throw new CliException($"--config: the file {file.FullName} does not exist.");
             builder.AddJsonFile(file.FullName, optional: false, reloadOnChange: false);
         }
-        builder.AddInMemoryCollection(FromEnvironment(Environment.GetEnvironmentVariables()));
+        builder.AddGantryEnvironmentVariables();
         var overrides = new Dictionary<string, string?>();
+        // Options a verb does not have are never set: parse.GetValue would throw for them.
+        var options = parse.CommandResult.Command.Options;
         if (parse.GetValue(Data) is { } data) overrides["Gantry:Data"] = data;
         if (parse.GetValue(Store) is { } store) overrides["Gantry:Store"] = store;
-        if (parse.GetValue(Urls) is { } urls) overrides["Gantry:Urls"] = urls;
-        if (parse.GetValue(Gearman) is { } gearman) overrides["Gantry:Gearman:Listen"] = gearman;
+        if (options.Contains(Urls) && parse.GetValue(Urls) is { } urls) overrides["Gantry:Urls"] = urls;
+        if (options.Contains(Gearman) && parse.GetValue(Gearman) is { } gearman) overrides["Gantry:Gearman:Listen"] = gearman;
         builder.AddInMemoryCollection(overrides);
-        return builder.Build();
-    }
-
-    /// <summary><c>GANTRY_X__Y=v</c> becomes <c>Gantry:X:Y=v</c>. The client variables (GANTRY_URL, GANTRY_TOKEN) are not server settings.</summary>
-    internal static Dictionary<string, string?> FromEnvironment(IDictionary variables)
-    {
-        var values = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
-        foreach (DictionaryEntry entry in variables)
+        try
         {
-            var name = (string)entry.Key;
-            if (!name.StartsWith(EnvironmentPrefix, StringComparison.OrdinalIgnoreCase)) continue;
-            var key = name[EnvironmentPrefix.Length..];
-            if (key.Equals("URL", StringComparison.OrdinalIgnoreCase) || key.Equals("TOKEN", StringComparison.OrdinalIgnoreCase) ||
-                key.StartsWith("TEST_", StringComparison.OrdinalIgnoreCase)) continue;
-            values["Gantry:" + key.Replace("__", ":")] = (string?)entry.Value;
+            return builder.Build();
         }
-        return values;
+        catch (InvalidDataException ex)
+        {
+            throw new CliException(SettingsFiles.Unreadable(ex));
+        }
     }
 }
 
-/// <summary>A mistake in how the command was called; printed without a stack trace.</summary>
-internal sealed class CliException(string message, int exitCode = 2) : Exception(message)
+/// <summary>A failure told in one line, without a stack trace; by default a mistake in how the command was called.</summary>
+internal sealed class CliException(string message, int exitCode = ExitCodes.Usage) : Exception(message)
 {
     public int ExitCode { get; } = exitCode;
 }

@@ -25,10 +25,10 @@ internal static class StatsCommand
             if (parse.GetValue(ClientSettings.Json))
             {
                 Tables.PrintJson(stats, GantryJsonContext.Default.StatsView);
-                return 0;
+                return ExitCodes.Ok;
             }
             Tables.Console.Write(Table(stats));
-            return 0;
+            return ExitCodes.Ok;
         }));
         return command;
     }

@@ -17,9 +17,6 @@ namespace Gantry.Server.Cli;
 /// </summary>
 internal static class WorkersCommand
 {
-    /// <summary>Exit code for a workers file that does not load, as for other configuration errors.</summary>
-    public const int ConfigErrorExitCode = 2;
-
     public static Command Create()
     {
         var config = new Option<string?>("--config") { Description = "The workers file (YAML) that defines the pools", HelpName = "FILE" };
@@ -58,7 +55,7 @@ internal static class WorkersCommand
         catch (ConfigException ex)
         {
             throw new CliException($"the workers file has {(ex.Errors.Count == 1 ? "an error" : $"{ex.Errors.Count} errors")}; nothing was started:" +
-                                   Environment.NewLine + ex.Message, ConfigErrorExitCode);
+                                   Environment.NewLine + ex.Message, ExitCodes.Usage);
         }
     }
 
@@ -75,14 +72,14 @@ internal static class WorkersCommand
             var path = parse.GetValue(statusFile) ?? StatusPath(parse.GetValue(config)
                 ?? throw new CliException("give --config FILE (the workers file) or --status-file FILE."));
             var snapshot = StatusFile.Read(path)
-                ?? throw new CliException($"no worker manager is running with this file (no status file at {path}).", 1);
+                ?? throw new CliException($"no worker manager is running with this file (no status file at {path}).", ExitCodes.Failed);
             if (!StatusFile.IsAlive(snapshot))
-                throw new CliException($"the worker manager (pid {snapshot.Pid}) that wrote {path} is not running; the file is stale.", 1);
+                throw new CliException($"the worker manager (pid {snapshot.Pid}) that wrote {path} is not running; the file is stale.", ExitCodes.Failed);
             if (parse.GetValue(ClientSettings.Json))
                 Console.WriteLine(JsonSerializer.Serialize(snapshot, StatusSnapshot.Json));
             else
                 Tables.Console.Write(Table(snapshot));
-            return Task.FromResult(0);
+            return Task.FromResult(ExitCodes.Ok);
         }).GetAwaiter().GetResult());
         return command;
     }
