@@ -5,6 +5,7 @@ using Gantry.Core;
 using Gantry.Core.Jobs;
 using Gantry.Protocol.Gearman;
 using Microsoft.AspNetCore.Connections;
+using Microsoft.AspNetCore.Connections.Features;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -37,6 +38,15 @@ internal sealed class GearmanConnectionHandler(
         var ct = connection.ConnectionClosed;
         var input = connection.Transport.Input;
         var partial = guard.Open(input);
+        // Kestrel asks every connection to close when the server stops, and waits for them up to the host's shutdown
+        // timeout. A Gearman worker idle in PRE_SLEEP never closes by itself, so the request ends the read: the packets
+        // already received are handled, then the connection closes (its jobs are dealt with as for any close, below).
+        var stopping = false;
+        using var stop = connection.Features.Get<IConnectionLifetimeNotificationFeature>()?.ConnectionClosedRequested.Register(() =>
+        {
+            Volatile.Write(ref stopping, true);
+            input.CancelPendingRead();
+        });
         try
         {
             while (true)
@@ -49,7 +59,7 @@ internal sealed class GearmanConnectionHandler(
                 var buffer = read.Buffer;
                 var close = false;
                 outbox.BeginBatch();
-                if (read.IsCanceled && guard.TimedOut(partial, buffer.Length))
+                if (read.IsCanceled && !Volatile.Read(ref stopping) && guard.TimedOut(partial, buffer.Length))
                 {
                     log.LogInformation("Gearman connection {Host} sent {Bytes} bytes of a packet and then nothing for {Seconds:0.#} s; closing it " +
                         "(Gantry:Gearman:PartialPacketTimeout)", session.Host, buffer.Length, guard.Silence(partial).TotalSeconds);
@@ -97,7 +107,7 @@ internal sealed class GearmanConnectionHandler(
                     await outbox.DrainAsync().WaitAsync(TimeSpan.FromSeconds(5), CancellationToken.None).ConfigureAwait(false);
                     break;
                 }
-                if (read.IsCompleted) break;
+                if (read.IsCompleted || Volatile.Read(ref stopping)) break;
             }
         }
         catch (Exception ex) when (ex is OperationCanceledException or ConnectionResetException or IOException or TimeoutException)

@@ -49,4 +49,29 @@ public sealed class ServerStopTests
         Assert.Equal(0, await server.Process.WaitForExitAsync());
         Assert.Contains("Gantry is stopping", server.Process.Stdout + server.Process.Stderr);
     }
+
+    /// <summary>A Gearman worker waits for jobs on an open connection and never closes it by itself; Kestrel asks each
+    /// connection to close at stop and, before the Gearman front heeded that, aborted them only when the host's
+    /// shutdown timeout (30 s) ran out, logging that connections failed to close gracefully.</summary>
+    [Fact]
+    public async Task Sigterm_closes_idle_gearman_worker_connections_and_the_server_exits_without_waiting_for_them()
+    {
+        await using var store = TestStore.Sqlite();
+        await using var server = await ServerProcess.StartAsync(store,
+            new Dictionary<string, string?> { ["Logging__LogLevel__Microsoft.AspNetCore.Server.Kestrel"] = "Debug" });
+        var (host, port) = (server.GearmanAddress.Split(':')[0], server.GearmanAddress.Split(':')[1]);
+        var function = Names.Queue();
+        await using var worker = ChildProcess.Start("gearman", ["-h", host, "-p", port, "-w", "-f", function, "--", "cat"]);
+        await Eventually.TrueAsync(async () =>
+        {
+            var workers = await ChildProcess.RunAsync("gearadmin", ["-h", host, "-p", port, "--workers"]);
+            return workers.Stdout.Contains(" : " + function, StringComparison.Ordinal);
+        }, "the Gearman worker to register its function");
+
+        server.Terminate();
+
+        Assert.Equal(0, await server.Process.WaitForExitAsync());
+        // (the gearman tool does not end when its connection closes: it tries to reconnect until it is stopped)
+        Assert.DoesNotContain("failed to close gracefully", server.Process.Stdout + server.Process.Stderr);
+    }
 }
