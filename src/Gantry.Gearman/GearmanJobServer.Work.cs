@@ -41,6 +41,8 @@ internal sealed partial class GearmanJobServer
     /// <summary>WORK_COMPLETE: the result goes to every waiting client, and the job is recorded as succeeded in its lane.</summary>
     public void WorkComplete(GearmanSession worker, in GearmanPacket packet)
     {
+        Completion memoryCompletion;
+        GearmanFunction function;
         lock (_gate)
         {
             var job = JobByHandle(packet.Field(0));
@@ -48,23 +50,28 @@ internal sealed partial class GearmanJobServer
             if (job.Clients is { } clients)
                 foreach (var client in clients) client.Out.Send(GearmanPacketType.WorkComplete, packet.Body.Span);
             var lease = job.Lease;
-            var function = job.Function;
+            function = job.Function;
             // Forgotten first: the end the lane announces is then not taken for one that happened elsewhere.
             Forget(job);
             var result = packet.FieldMemory(1);
             if (job.Durable)
             {
                 Durable?.Complete(lease, result);
+                ForgetIfIdle(function);
+                return;
             }
-            else
-            {
-                // The clients have the whole result already; the lane keeps it for readers only when it fits the limit.
-                // No copy: the packet's body is an array of its own, not the connection's buffer.
-                ReadOnlyMemory<byte>? kept = result.Length <= _engine.Options.Limits.MaxResultBytes ? result : null;
-                _engine.CompleteInMemory(new Completion(lease.Id, lease.Attempt, kept));
-            }
-            ForgetIfIdle(function);
+            // The clients have the whole result already; the lane keeps it for readers only when it fits the limit.
+            // No copy: the packet's body is an array of its own, not the connection's buffer.
+            ReadOnlyMemory<byte>? kept = result.Length <= _engine.Options.Limits.MaxResultBytes ? result : null;
+            memoryCompletion = new Completion(lease.Id, lease.Attempt, kept);
         }
+        // Outside the front's lock: the lane has its own, and the job log and statistics behind it need neither. The
+        // job is leased to this worker alone, so nothing else can move it meanwhile; holding the front's lock across
+        // the lane's work made every other connection of the front wait for it.
+        _engine.CompleteInMemory(memoryCompletion);
+        // The worker that did the job usually still can, and then the function is not idle: no second look needed.
+        if (function.Workers.Count > 0) return;
+        lock (_gate) ForgetIfIdle(function);
     }
 
     /// <summary>WORK_FAIL: clients hear WORK_FAIL; a background job with retries left runs again after the backoff.</summary>

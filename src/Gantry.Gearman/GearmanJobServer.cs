@@ -22,7 +22,7 @@ namespace Gantry.Gearman;
 /// CAN_DO_TIMEOUT, sleeping workers and NOOP, and the admin protocol's views.</remarks>
 internal sealed partial class GearmanJobServer : Core.Stats.IQueueWorkers
 {
-    private readonly object _gate = new();
+    private readonly Lock _gate = new();
     private readonly Dictionary<string, GearmanFunction> _functions = new(StringComparer.Ordinal);
     /// <summary>Records of the jobs this front is involved in, by job id (memory and store ids never collide).</summary>
     private readonly Dictionary<long, GearmanJob> _jobs = new();
