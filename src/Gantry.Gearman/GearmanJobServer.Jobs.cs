@@ -65,7 +65,7 @@ internal sealed partial class GearmanJobServer
                 var job = RecordFor(result.Id, f, durable: false);
                 job.Unique = s.Unique;
                 job.Reducer ??= s.Reducer;
-                _engine.WatchMemoryJob(job.Id); // the record must hear the job's end, whoever finishes it
+                _engine.FollowMemoryJob(job.Id); // the record must hear the job's end, whoever finishes it
                 client.Out.Send(GearmanPacketType.JobCreated, job.Handle);
                 if (!s.Background) Attach(job, client);
                 return null;
@@ -100,7 +100,7 @@ internal sealed partial class GearmanJobServer
 
     private void Attach(GearmanJob job, GearmanSession client)
     {
-        if (job.Clients is null && !job.Durable) _engine.WatchMemoryJob(job.Id); // its end reaches us whoever finishes it
+        if (job.Clients is null && !job.Durable) _engine.FollowMemoryJob(job.Id); // its end reaches us whoever finishes it
         (job.Clients ??= []).Add(client);
         client.Waiting.Add(job);
     }

@@ -68,7 +68,7 @@ internal sealed partial class GearmanJobServer
         // Outside the front's lock: the lane has its own, and the job log and statistics behind it need neither. The
         // job is leased to this worker alone, so nothing else can move it meanwhile; holding the front's lock across
         // the lane's work made every other connection of the front wait for it.
-        _engine.CompleteInMemory(memoryCompletion);
+        _engine.CompleteInMemory(memoryCompletion, byFollower: true);
         // The worker that did the job usually still can, and then the function is not idle: no second look needed.
         if (function.Workers.Count > 0) return;
         lock (_gate) ForgetIfIdle(function);

@@ -134,7 +134,7 @@ internal sealed partial class GearmanJobServer : Core.Stats.IQueueWorkers
         _engine.FailInMemory(new Failure(job.Lease.Id, job.Lease.Attempt, FailureKind.Released, why));
         // The record stays until the job ends (it counts the requeues and keeps the clients attached), so it must hear
         // that end whoever brings it.
-        _engine.WatchMemoryJob(job.Id);
+        _engine.FollowMemoryJob(job.Id);
         job.Stage = JobStage.Queued;
     }
 

@@ -22,11 +22,13 @@ public sealed partial class JobEngine
     public bool LeaseFromMemory(ReadOnlySpan<string> queues, int? atLeastPriority, out MemoryLease lease) =>
         _memory.LeaseBest(queues, atLeastPriority, _time.GetUtcNow(), out lease);
 
-    public LeaseStatus CompleteInMemory(in Completion completion)
+    /// <remarks>byFollower: The front that follows the job (<see cref="FollowMemoryJob"/>) completes it and has told
+    /// its clients: the end is announced only to those who watch it.</remarks>
+    public LeaseStatus CompleteInMemory(in Completion completion, bool byFollower = false)
     {
         CheckResult(completion, "result");
         var now = _time.GetUtcNow();
-        var result = _memory.Complete(completion, now);
+        var result = _memory.Complete(completion, now, byFollower);
         _jobLog?.Completed(completion, result, now);
         return result.Status;
     }
@@ -43,9 +45,9 @@ public sealed partial class JobEngine
 
     public CancelOutcome CancelInMemory(long id) => _memory.Cancel(id, _time.GetUtcNow());
 
-    /// <summary>Asks that the memory job's end be announced: a front that attached a client to it hears it, whoever
-    /// finishes the job.</summary>
-    public void WatchMemoryJob(long id) => _memory.Watch(id);
+    /// <summary>Asks that the memory job's end be announced to the front that keeps a record of it, whoever finishes
+    /// the job, without keeping the finished job longer for reading (Gearman forgets a job at its end).</summary>
+    public void FollowMemoryJob(long id) => _memory.Follow(id);
 
     /// <summary>A memory job's state, or null when the lane does not hold it.</summary>
     public JobState? StateOfMemoryJob(long id) => _memory.StateOf(id);

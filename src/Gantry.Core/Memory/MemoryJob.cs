@@ -33,6 +33,9 @@ internal sealed class MemoryJob
     public string? ErrorsJson { get; set; }
     /// <summary>Someone waits for this job's end: it is announced, and the job is kept longer for reading.</summary>
     public bool Watched { get; set; }
+    /// <summary>A front follows this job (it keeps a record of it, as the Gearman front does of a job with clients
+    /// attached): its end is announced, unless the front itself brought it, but it is kept no longer than any other.</summary>
+    public bool Followed { get; set; }
 
     public long RunAtTicks => _runAt;
     public long LeaseExpiresAtTicks => _leaseExpiresAt;

@@ -133,7 +133,8 @@ public sealed partial class MemoryLane : IJobStore, IQueueStore
         }
     }
 
-    private void Finished(MemoryJob job, ChangeSet changes)
+    /// <remarks>byFollower: The front that follows the job brought its end and needs no announcement of it.</remarks>
+    private void Finished(MemoryJob job, ChangeSet changes, bool byFollower = false)
     {
         job.Stamp++;
         _liveJobs--;
@@ -141,7 +142,7 @@ public sealed partial class MemoryLane : IJobStore, IQueueStore
         var list = job.Watched ? _finishedWatched : _finished;
         list.AddLast(job.Node ??= new LinkedListNode<MemoryJob>(job));
         // Only a watched job's end is announced: nobody else waits for it (a front that attached to a job watches it).
-        if (job.Watched) changes.JobFinished(job.Id);
+        if (job.Watched || job.Followed && !byFollower) changes.JobFinished(job.Id);
         var keep = job.Watched ? _options.KeepFinished : _options.KeepUnwatched;
         while (list.Count > keep) Forget(list.First!.Value);
     }
@@ -279,11 +280,13 @@ public sealed partial class MemoryLane : IJobStore, IQueueStore
 
     // ---- completion and failure ---------------------------------------------------------------------------------
 
-    public CompletionResult Complete(in Completion c, DateTimeOffset now)
+    /// <remarks>byFollower: The completion comes from the front that follows the job (<see cref="Follow"/>), which
+    /// has told its clients already: its end is announced only to those who watch it.</remarks>
+    public CompletionResult Complete(in Completion c, DateTimeOffset now, bool byFollower = false)
     {
         var changes = TakeChanges();
         CompletionResult result;
-        lock (_gate) result = CompleteLocked(c, now, changes);
+        lock (_gate) result = CompleteLocked(c, now, changes, byFollower);
         Announce(changes);
         return result;
     }
@@ -300,7 +303,7 @@ public sealed partial class MemoryLane : IJobStore, IQueueStore
         return results;
     }
 
-    private CompletionResult CompleteLocked(in Completion c, DateTimeOffset now, ChangeSet changes)
+    private CompletionResult CompleteLocked(in Completion c, DateTimeOffset now, ChangeSet changes, bool byFollower = false)
     {
         if (!_jobs.TryGetValue(c.Id, out var job) || job.State != JobState.Running || job.Attempt != c.Attempt)
             return new CompletionResult(c.Id, LeaseStatus.Lost, null, default);
@@ -309,7 +312,7 @@ public sealed partial class MemoryLane : IJobStore, IQueueStore
         job.Result = c.Result;
         job.FinishedAt = now;
         job.LeaseExpiresAt = null;
-        Finished(job, changes);
+        Finished(job, changes, byFollower);
         return new CompletionResult(c.Id, LeaseStatus.Ok, job.Queue.Name, times);
     }
 
@@ -499,6 +502,16 @@ public sealed partial class MemoryLane : IJobStore, IQueueStore
         lock (_gate)
         {
             if (_jobs.TryGetValue(id, out var job)) job.Watched = true;
+        }
+    }
+
+    /// <summary>Asks that the job's end be announced to a front that keeps a record of it, without keeping the job any
+    /// longer for reading (as <see cref="Watch"/> does for someone waiting to read it).</summary>
+    public void Follow(long id)
+    {
+        lock (_gate)
+        {
+            if (_jobs.TryGetValue(id, out var job)) job.Followed = true;
         }
     }
 
