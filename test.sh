@@ -83,6 +83,23 @@ print(passed, failed + int(sys.argv[2]), skipped)
 PY
 )
 
+# CI keeps only the end of this output, so the failed tests are named again here, each with the start of
+# its message, just above the summary line.
+python3 - "$results" <<'PY'
+import glob, re, sys, html
+for path in sorted(glob.glob(sys.argv[1] + "/*.trx")):
+    text = open(path, encoding="utf-8").read()
+    for m in re.finditer(r'<UnitTestResult [^>]*testName="([^"]*)"[^>]*outcome="Failed"[^>]*>(.*?)</UnitTestResult>', text, re.S):
+        name, body = html.unescape(m.group(1)), m.group(2)
+        msg = re.search(r"<Message>(.*?)</Message>", body, re.S)
+        trace = re.search(r"<StackTrace>(.*?)</StackTrace>", body, re.S)
+        print("FAILED " + name)
+        for part in (msg, trace):
+            if part:
+                for line in html.unescape(part.group(1)).strip().splitlines()[:8]:
+                    print("    " + line[:300])
+PY
+
 summary="$passed passed, $failed failed"
 [ "$skipped" -gt 0 ] && summary="$summary, $skipped skipped"
 echo

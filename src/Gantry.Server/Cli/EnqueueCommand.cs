@@ -69,19 +69,37 @@ internal static class EnqueueCommand
         return command;
     }
 
-    /// <summary>Waits up to <paramref name="wait"/> in long polls no longer than a server allows by default.</summary>
+    /// <summary>Waits up to <paramref name="wait"/> in long polls no longer than a server allows by default. A server
+    /// configured with a shorter <c>Gantry:Limits:MaxWait</c> refuses such a poll (400 on <c>timeout</c>); the polls are
+    /// then halved until it takes them, so a long <c>--wait</c> works against any server.</summary>
     private static async Task<JobView> WaitAsync(GantryClient client, long id, TimeSpan wait, CancellationToken ct)
     {
         var time = TimeProvider.System;
         var started = time.GetTimestamp();
+        var poll = JobLimits.DefaultMaxWait;
         while (true)
         {
             var left = wait - time.GetElapsedTime(started);
             if (left < TimeSpan.Zero) left = TimeSpan.Zero;
-            var job = await client.WaitAsync(id, left < JobLimits.DefaultMaxWait ? left : JobLimits.DefaultMaxWait, ct);
-            if (job.Finished || left <= JobLimits.DefaultMaxWait) return job;
+            var timeout = left < poll ? left : poll;
+            JobView job;
+            try
+            {
+                job = await client.WaitAsync(id, timeout, ct);
+            }
+            catch (GantryApiException ex) when (ex.StatusCode == System.Net.HttpStatusCode.BadRequest && ex.Field == "timeout" &&
+                                                timeout > MinPoll)
+            {
+                poll = timeout / 2 > MinPoll ? timeout / 2 : MinPoll;
+                continue;
+            }
+            if (job.Finished || left <= timeout) return job;
         }
     }
+
+    /// <summary>The shortest long poll the wait falls back to (a server may not allow less than a second of waiting
+    /// to be worth a request).</summary>
+    private static readonly TimeSpan MinPoll = TimeSpan.FromSeconds(1);
 
     private static async Task<byte[]> ReadPayload(string payload, CancellationToken ct)
     {

@@ -89,6 +89,26 @@ public sealed class CliArgumentTests(CliServerFixture fixture) : IClassFixture<C
     }
 
     [Fact]
+    public async Task Enqueue_wait_against_a_server_with_a_shorter_long_poll_limit_still_waits_for_the_result()
+    {
+        // A server that allows 5 s per long poll refuses the CLI's usual 60 s poll; the CLI shortens its polls.
+        await using var store = TestStore.Sqlite();
+        await using var server = await ServerProcess.StartAsync(store,
+            new Dictionary<string, string?> { ["GANTRY_LIMITS__MAXWAIT"] = "00:00:05" });
+        using var http = new HttpClient { BaseAddress = server.BaseAddress, Timeout = TimeSpan.FromSeconds(60) };
+        var queue = Names.Queue();
+        await using var cli = GantryCli.Start(["enqueue", queue, """{"n":1}""", "--wait", "30", "--server", server.BaseAddress.ToString()]);
+
+        var (id, attempt) = await http.FetchOneAsync(queue, wait: 5);
+        var done = await http.ApiPostAsync($"/api/jobs/{id}/complete", $$$"""{"attempt":{{{attempt}}},"result":{"ok":true}}""");
+        Assert.Equal(200, done.Code);
+
+        var exit = await cli.WaitForExitAsync();
+        Assert.True(exit == 0, $"exit {exit}\n{cli.Stdout}\n{cli.Stderr}");
+        Assert.Equal("""{"ok":true}""", cli.Stdout.Trim());
+    }
+
+    [Fact]
     public async Task Migrate_help_lists_the_store_options_only_and_server_help_lists_the_listeners_too()
     {
         var migrate = await GantryCli.RunAsync(["migrate", "--help"]);
