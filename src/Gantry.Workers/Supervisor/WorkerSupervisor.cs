@@ -106,6 +106,7 @@ public sealed class WorkerSupervisor
         context.Cancel = true;
         if (context.Signal == PosixSignal.SIGHUP)
         {
+            _log.Info("SIGHUP: reloading the workers file", ("config", _config.Path));
             _commands.Writer.TryWrite(Command.Reload);
             return;
         }
