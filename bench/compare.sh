@@ -16,22 +16,9 @@ PREFETCH=${PREFETCH:-500}   # graphile-worker's batched mode uses a local queue 
 SAMPLES=${SAMPLES:-200}
 WARMUP=${WARMUP:-5000}      # each harness first drains this many jobs untimed, in the same process
 
-work=$(mktemp -d "${TMPDIR:-/tmp}/gantry-bench.XXXXXX")
-chmod 755 "$work"
-pids=()
-cleanup() {
-  local status=$?
-  if [ "$status" -ne 0 ]; then  # say why before the work folder goes
-    for f in "$work"/graphile.log "$work"/gantry.log; do [ -f "$f" ] && { echo "--- $f" >&2; tail -15 "$f" >&2; }; done
-  fi
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-  scripts/pg-throwaway.sh stop "$work/pg" >/dev/null 2>&1 || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
-
 log() { echo "[compare] $*" >&2; }
 . bench/lib.sh
+bench_workdir bench
 
 build_gantry_bench
 start_bench_postgres

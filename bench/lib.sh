@@ -1,4 +1,4 @@
-# Shell helpers the side-by-side scripts share. Source it after defining log(), $root, $work and the pids array
+# Shell helpers the side-by-side scripts share. Source it after defining log() and $root; bench_workdir makes $work and the pids array
 # (the cleanup trap kills what start_gantry starts).
 
 # A TCP port on loopback that nothing listens on right now.
@@ -35,4 +35,26 @@ start_bench_postgres() {
   port=$(cat "$work/pg/port")
   psql_admin="psql -q -h 127.0.0.1 -p $port -U postgres"
   $psql_admin -d postgres -c "CREATE DATABASE gantry_bench" >&2
+}
+
+# bench_workdir NAME: makes the work folder $work (readable by the postgres user) and the pids list, and traps exit to
+# stop what start_gantry and start_bench_postgres started, show the tail of every log in $work when the script fails,
+# and remove the folder. Call it right after sourcing this file.
+bench_workdir() {
+  work=$(mktemp -d "${TMPDIR:-/tmp}/gantry-$1.XXXXXX")
+  chmod 755 "$work"
+  pids=()
+  trap bench_cleanup EXIT
+  trap 'exit 130' INT TERM
+}
+
+bench_cleanup() {
+  local status=$? f p
+  if [ "$status" -ne 0 ]; then  # say why before the work folder goes
+    for f in "$work"/*.log "$work"/*/server.log; do [ -f "$f" ] && { echo "--- $f" >&2; tail -25 "$f" >&2; }; done
+  fi
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
+  scripts/pg-throwaway.sh stop "$work/pg" >/dev/null 2>&1 || true
+  rm -rf "$work"
 }

@@ -18,26 +18,9 @@ CONCURRENCY=${CONCURRENCY:-16}  # the same for both; graphile's own default is 1
 WARMUP=${WARMUP:-20}            # immediate jobs each worker runs first (untimed): warm connections and code
 RUNS=${RUNS:-1}
 
-work=$(mktemp -d "${TMPDIR:-/tmp}/gantry-ontime.XXXXXX")
-chmod 755 "$work"
-pids=()
-cleanup() {
-  local status=$?
-  if [ "$status" -ne 0 ]; then  # say why before the work folder goes
-    for f in "$work"/graphile.log "$work"/gantry.log "$work"/*/server.log; do
-      [ -f "$f" ] && { echo "--- $f" >&2; tail -25 "$f" >&2; }
-    done
-  fi
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-  for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
-  scripts/pg-throwaway.sh stop "$work/pg" >/dev/null 2>&1 || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
 log() { echo "[ontime-compare] $*" >&2; }
 . bench/lib.sh
+bench_workdir ontime
 
 build_gantry_bench
 start_bench_postgres

@@ -13,17 +13,9 @@ base=$(cd "${BASE:?set BASE to the other checkout}" && pwd)
 N=${N:-4}
 SAMPLES=${SAMPLES:-300}
 
-work=$(mktemp -d "${TMPDIR:-/tmp}/gantry-pickup.XXXXXX")
-chmod 755 "$work"
-pids=()
-cleanup() {
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-  scripts/pg-throwaway.sh stop "$work/pg" >/dev/null 2>&1 || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
 log() { echo "[pickup-ab] $*" >&2; }
 . bench/lib.sh
+bench_workdir pickup
 
 build_gantry_bench
 start_bench_postgres
