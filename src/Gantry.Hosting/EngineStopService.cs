@@ -9,7 +9,8 @@ namespace Gantry.Hosting;
 /// in-flight requests: says so, and has the engine answer every long-polling fetch and wait at once, so a server with
 /// workers connected stops in moments instead of the host's whole shutdown timeout.
 /// </summary>
-internal sealed class EngineStopService(IHostApplicationLifetime lifetime, JobEngine engine, ILogger<EngineStopService> log) : IHostedService
+internal sealed class EngineStopService(IHostApplicationLifetime lifetime, JobEngine engine,
+    Gantry.Core.Topics.TopicEngine topics, Gantry.Core.Topics.TopicHub hub, ILogger<EngineStopService> log) : IHostedService
 {
     private CancellationTokenRegistration _registration;
 
@@ -17,8 +18,8 @@ internal sealed class EngineStopService(IHostApplicationLifetime lifetime, JobEn
     {
         _registration = lifetime.ApplicationStopping.Register(() =>
         {
-            log.LogInformation("Gantry is stopping: open fetches and waits are answered now; in-flight requests are finished");
-            engine.Stop();
+            log.LogInformation("Gantry is stopping: open fetches and waits are answered now, live subscribers told where to resume; in-flight requests are finished");
+            Stop();
         });
         return Task.CompletedTask;
     }
@@ -26,7 +27,14 @@ internal sealed class EngineStopService(IHostApplicationLifetime lifetime, JobEn
     public Task StopAsync(CancellationToken cancellationToken)
     {
         _registration.Dispose();
-        engine.Stop(); // also when the host is stopped without its lifetime's signal (a test host disposed)
+        Stop(); // also when the host is stopped without its lifetime's signal (a test host disposed)
         return Task.CompletedTask;
+    }
+
+    private void Stop()
+    {
+        engine.Stop();
+        topics.Stop();
+        hub.Stop();
     }
 }

@@ -62,6 +62,8 @@ public static class GantryServiceCollectionExtensions
         services.AddSingleton<IJobLogObserver>(sp => sp.GetRequiredService<JobMetrics>());
         services.TryAddSingleton<JobLog>();
         services.TryAddSingleton<JobEngine>();
+        services.TryAddSingleton<Gantry.Core.Topics.TopicEngine>();
+        services.TryAddSingleton<Gantry.Core.Topics.TopicHub>();
         services.TryAddSingleton<JobMaintenance>();
         services.TryAddSingleton<ICronParser, QuartzCronParser>();
         services.TryAddSingleton<RecurringSchedules>();
@@ -74,6 +76,7 @@ public static class GantryServiceCollectionExtensions
         services.AddHostedService<SchedulerService>();
         services.AddHostedService<LeaseRescueService>();
         services.AddHostedService<PruneService>();
+        services.AddHostedService<TopicPruneService>();
         services.AddHostedService<RecurringService>();
         services.AddHostedService<StatsMonitor>();
         return services;

@@ -22,8 +22,14 @@ internal static class PostgresNotifications
     /// <summary>Payload: none. A queue was paused, resumed or given a lane: read the settings again.</summary>
     public const string QueueSettings = "gantry_queue_settings";
 
+    /// <summary>Payload: <c>first last topic</c>, the offsets a commit appended to a topic (topic names hold no spaces).</summary>
+    public const string TopicPublished = "gantry_topic_published";
+
+    /// <summary>Payload: <c>topic group</c>, a group whose deliveries became deliverable now (nack, reset, replay).</summary>
+    public const string GroupReady = "gantry_group_ready";
+
     /// <summary>Every channel the listener subscribes to.</summary>
-    public static readonly string[] Channels = [JobsAvailable, JobFinished, QueueSettings];
+    public static readonly string[] Channels = [JobsAvailable, JobFinished, QueueSettings, TopicPublished, GroupReady];
 
     /// <summary>Adds the notifications other servers need for <paramref name="changes"/> (queues with new available
     /// jobs, changed queue settings) to <paramref name="batch"/>.</summary>
@@ -31,6 +37,10 @@ internal static class PostgresNotifications
     {
         AddJobsAvailable(batch, changes.QueuesWithAvailableJobs);
         if (changes.QueueSettingsChanged) batch.BatchCommands.Add(Command($"SELECT pg_notify('{QueueSettings}', '')"));
+        foreach (var p in changes.MessagesPublished)
+            batch.BatchCommands.Add(Command($"SELECT pg_notify('{TopicPublished}', $1)", P($"{p.First} {p.Last} {p.Topic}")));
+        foreach (var (topic, group) in changes.GroupsReady)
+            batch.BatchCommands.Add(Command($"SELECT pg_notify('{GroupReady}', $1)", P($"{topic} {group}")));
     }
 
     public static void AddJobsAvailable(NpgsqlBatch batch, IReadOnlyCollection<string> queues)
@@ -60,6 +70,13 @@ internal static class PostgresNotifications
                 break;
             case QueueSettings:
                 changes.QueueSettingChanged();
+                break;
+            case TopicPublished when payload.Split(' ', 3) is [var first, var last, var topic]
+                                     && long.TryParse(first, out var f) && long.TryParse(last, out var l):
+                changes.Published(topic, f, l);
+                break;
+            case GroupReady when payload.Split(' ', 2) is [var topic, var group]:
+                changes.GroupReady(topic, group);
                 break;
             default:
                 return;

@@ -92,6 +92,60 @@ internal static class PostgresSchema
         (3, "queue lanes", """
             ALTER TABLE gantry_queues ADD COLUMN lane text;
             """),
+        (4, "topics, their messages, consumer groups", """
+            CREATE TABLE gantry_topics (
+                name              text        PRIMARY KEY,
+                epoch             text        NOT NULL,
+                last_seq          bigint      NOT NULL DEFAULT 0,
+                retain_count      bigint,
+                retain_age_ms     bigint,
+                max_message_bytes int,
+                declared          boolean     NOT NULL DEFAULT false,
+                created_at        timestamptz NOT NULL
+            );
+            -- seq is the message's offset (OFFSET is an SQL keyword). Appends lock the topic's row until they commit,
+            -- which is what keeps offsets becoming visible in order across servers.
+            CREATE TABLE gantry_messages (
+                topic        text        NOT NULL,
+                seq          bigint      NOT NULL,
+                msg_id       text        NOT NULL,
+                content_type text,
+                headers      text,
+                body         bytea       NOT NULL,
+                published_at timestamptz NOT NULL,
+                PRIMARY KEY (topic, seq)
+            );
+            CREATE INDEX gantry_messages_id ON gantry_messages (topic, msg_id);
+            CREATE INDEX gantry_messages_time ON gantry_messages (topic, published_at);
+            CREATE TABLE gantry_groups (
+                topic          text        NOT NULL,
+                name           text        NOT NULL,
+                delivered_seq  bigint      NOT NULL,
+                ack_timeout_ms bigint      NOT NULL,
+                max_deliveries int         NOT NULL,
+                created_at     timestamptz NOT NULL,
+                PRIMARY KEY (topic, name)
+            );
+            -- One row per message of a group not yet acked: state 0 waiting (deliverable at visible_at), 1 leased (until
+            -- visible_at), 2 dead. A dead letter keeps a copy of its message, so retention pruning cannot lose it.
+            CREATE TABLE gantry_group_deliveries (
+                topic        text        NOT NULL,
+                grp          text        NOT NULL,
+                seq          bigint      NOT NULL,
+                attempt      int         NOT NULL,
+                state        smallint    NOT NULL,
+                member       text,
+                visible_at   timestamptz NOT NULL,
+                published_at timestamptz NOT NULL,
+                dead_at      timestamptz,
+                msg_id       text,
+                content_type text,
+                headers      text,
+                body         bytea,
+                PRIMARY KEY (topic, grp, seq)
+            );
+            CREATE INDEX gantry_group_deliveries_due ON gantry_group_deliveries (topic, grp, visible_at) WHERE state < 2;
+            """),
     ];
 
     /// <param name="waiting">Told when another session holds the migration lock, before this one waits for it: an

@@ -8,7 +8,7 @@ namespace Gantry.Storage.Postgres;
 /// <summary>
 /// The shared store on PostgreSQL. Any number of Gantry servers may point at one database: leases are taken
 /// with FOR UPDATE SKIP LOCKED, unique keys are a partial unique index, and LISTEN/NOTIFY tells the other
-/// servers when jobs become available or a watched job finishes. The ports are in Jobs/, Queues/ and Recurring/.
+/// servers when jobs become available or a watched job finishes. The ports are in Jobs/, Queues/, Recurring/ and Topics/.
 /// </summary>
 public sealed class PostgresStore : IStore
 {
@@ -41,7 +41,13 @@ public sealed class PostgresStore : IStore
         Jobs = new PostgresJobStore(_db, _batchDb, _extendDb, notifier, _calls);
         Queues = new GuardedQueueStore(new PostgresQueueStore(_db, notifier), _calls);
         Recurring = new GuardedRecurringStore(new PostgresRecurringStore(_db, notifier), _calls);
+        Topics = new GuardedTopicStore(new PostgresTopicStore(_db, notifier), _calls);
+        Groups = new GuardedGroupStore(new PostgresGroupStore(_db, notifier), _calls);
     }
+
+    public ITopicStore Topics { get; }
+
+    public IGroupStore Groups { get; }
 
     public StoreCapabilities Capabilities { get; } = new("postgresql", SupportsListener: true);
 

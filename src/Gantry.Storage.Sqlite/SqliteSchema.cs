@@ -84,6 +84,59 @@ internal static class SqliteSchema
         (3, "queue lanes", """
             ALTER TABLE gantry_queues ADD COLUMN lane TEXT;
             """),
+        (4, "topics, their messages, consumer groups", """
+            CREATE TABLE gantry_topics (
+                name              TEXT    PRIMARY KEY,
+                epoch             TEXT    NOT NULL,
+                last_seq          INTEGER NOT NULL DEFAULT 0,
+                retain_count      INTEGER,
+                retain_age_ms     INTEGER,
+                max_message_bytes INTEGER,
+                declared          INTEGER NOT NULL DEFAULT 0,
+                created_at        INTEGER NOT NULL
+            ) WITHOUT ROWID;
+            -- seq is the message's offset (OFFSET is an SQL keyword). A rowid table: bodies may be large.
+            CREATE TABLE gantry_messages (
+                topic        TEXT    NOT NULL,
+                seq          INTEGER NOT NULL,
+                msg_id       TEXT    NOT NULL,
+                content_type TEXT,
+                headers      TEXT,
+                body         BLOB    NOT NULL,
+                published_at INTEGER NOT NULL,
+                PRIMARY KEY (topic, seq)
+            );
+            CREATE INDEX gantry_messages_id ON gantry_messages (topic, msg_id);
+            CREATE INDEX gantry_messages_time ON gantry_messages (topic, published_at);
+            CREATE TABLE gantry_groups (
+                topic          TEXT    NOT NULL,
+                name           TEXT    NOT NULL,
+                delivered_seq  INTEGER NOT NULL,
+                ack_timeout_ms INTEGER NOT NULL,
+                max_deliveries INTEGER NOT NULL,
+                created_at     INTEGER NOT NULL,
+                PRIMARY KEY (topic, name)
+            ) WITHOUT ROWID;
+            -- One row per message of a group not yet acked: state 0 waiting (deliverable at visible_at), 1 leased (until
+            -- visible_at), 2 dead. A dead letter keeps a copy of its message, so retention pruning cannot lose it.
+            CREATE TABLE gantry_group_deliveries (
+                topic        TEXT    NOT NULL,
+                grp          TEXT    NOT NULL,
+                seq          INTEGER NOT NULL,
+                attempt      INTEGER NOT NULL,
+                state        INTEGER NOT NULL,
+                member       TEXT,
+                visible_at   INTEGER NOT NULL,
+                published_at INTEGER NOT NULL,
+                dead_at      INTEGER,
+                msg_id       TEXT,
+                content_type TEXT,
+                headers      TEXT,
+                body         BLOB,
+                PRIMARY KEY (topic, grp, seq)
+            );
+            CREATE INDEX gantry_group_deliveries_due ON gantry_group_deliveries (topic, grp, visible_at) WHERE state < 2;
+            """),
     ];
 
     public static void Migrate(SqliteConnection connection, DateTimeOffset now)

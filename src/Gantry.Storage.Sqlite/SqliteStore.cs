@@ -8,8 +8,8 @@ namespace Gantry.Storage.Sqlite;
 /// <summary>
 /// The embedded store: a SQLite file in the data folder. Writes go through one writer thread that commits
 /// concurrent callers together; reads use pooled connections. A lock file keeps a second server off the
-/// same folder, since SQLite serves one server (use PostgreSQL for several). The ports are in Jobs/, Queues/ and
-/// Recurring/, each over the shared writer and readers.
+/// same folder, since SQLite serves one server (use PostgreSQL for several). The ports are in Jobs/, Queues/,
+/// Recurring/, Topics/ and Groups/, each over the shared writer and readers.
 /// </summary>
 public sealed class SqliteStore : IStore
 {
@@ -33,7 +33,13 @@ public sealed class SqliteStore : IStore
         Jobs = new SqliteJobStore(this);
         Queues = new SqliteQueueStore(this);
         Recurring = new SqliteRecurringStore(this);
+        Topics = new SqliteTopicStore(this);
+        Groups = new SqliteGroupStore(this);
     }
+
+    public ITopicStore Topics { get; }
+
+    public IGroupStore Groups { get; }
 
     public IJobStore Jobs { get; }
 

@@ -46,6 +46,7 @@ internal sealed partial class SqliteWrites : IDisposable
     public void ForgetCaches()
     {
         _knownQueues.Clear();
+        _topics.Clear();
         LoadPausedQueues();
     }
 
@@ -55,8 +56,6 @@ internal sealed partial class SqliteWrites : IDisposable
         else if (state is JobState.Scheduled or JobState.Failed) _command.JobDue(runAt);
         else if (state.IsFinished()) _command.JobFinished(id);
     }
-
-    // ---- plumbing ---------------------------------------------------------------------------------------
 
     // ---- plumbing ---------------------------------------------------------------------------------------
 

@@ -102,6 +102,8 @@ public sealed class MemoryDriver : StoreDriver
         public IJobStore Jobs => lane;
         public IQueueStore Queues => lane;
         public IRecurringStore Recurring => throw new NotSupportedException("the memory lane keeps no recurring schedules");
+        public ITopicStore Topics => throw new NotSupportedException("memory topics are not behind the store ports");
+        public IGroupStore Groups => throw new NotSupportedException("memory topics are not behind the store ports");
         public ValueTask DisposeAsync() => ValueTask.CompletedTask;
     }
 }

@@ -22,6 +22,9 @@ public sealed class AsyncPulse
         }
     }
 
+    /// <summary>Nobody has taken <see cref="Next"/> since the last pulse.</summary>
+    public bool IsIdle => Volatile.Read(ref _observed) == 0;
+
     /// <summary>Wakes everyone waiting on <see cref="Next"/>. Cheap when no one is: no allocation.</summary>
     public void Pulse()
     {

@@ -26,7 +26,14 @@ public sealed class JobSignals : INotifier
         if (committed.EarliestDue is { } due) JobScheduled(due);
         if (committed.RecurringChanged) RecurringChanged();
         if (committed.QueueSettingsChanged) QueueSettingsChanged?.Invoke();
+        var published = committed.MessagesPublished;
+        for (var i = 0; i < published.Count; i++) Topics.Published(published[i]);
+        var groups = committed.GroupsReady;
+        for (var i = 0; i < groups.Count; i++) Topics.GroupReady(groups[i].Topic, groups[i].Group);
     }
+
+    /// <summary>The topics' wake-ups (new messages, groups with deliveries ready), announced through the same port.</summary>
+    public Topics.TopicSignals Topics { get; } = new();
 
     /// <summary>Raised (on the announcing thread) when queue settings changed on this server or another: the engine
     /// reads them again.</summary>
@@ -56,6 +63,7 @@ public sealed class JobSignals : INotifier
         foreach (var pulse in _queues.Values) pulse.Pulse();
         _schedule.Pulse();
         _recurring.Pulse();
+        Topics.EverythingMayHaveChanged();
         List<Waiter> waiters;
         lock (_finishWaiters) waiters = [.. _finishWaiters.Values];
         // Finish waiters re-read the job when woken; those whose job is not finished register again.

@@ -10,6 +10,7 @@ public sealed class GantryEngineOptions : ISelfValidatingOptions
     public EngineTimings Timings { get; set; } = new();
     public RecurringOptions Recurring { get; set; } = new();
     public MemoryLaneOptions MemoryLane { get; set; } = new();
+    public TopicOptions Topics { get; set; } = new();
     /// <summary>Per-queue settings by queue name (<c>Gantry:Queues:NAME:Lane</c>).</summary>
     public Dictionary<string, QueueOptions> Queues { get; set; } = new(StringComparer.Ordinal);
 
@@ -71,6 +72,7 @@ public sealed class GantryEngineOptions : ISelfValidatingOptions
                 errors.Add($"Gantry:Queues:{name}:Lane must be '{Gantry.Core.Queues.QueueLanes.Memory}' or '{Gantry.Core.Queues.QueueLanes.Durable}' (got '{queue.Lane}').");
         }
         Span("Retention:RecurringFires", Retention.RecurringFires, TimeSpan.FromHours(1), TimeSpan.FromDays(3650));
+        Topics.Validate(errors);
         return errors;
     }
 }

@@ -11,6 +11,8 @@ public sealed class ChangeSet
     // A list, not a set: a change set usually names one queue, and a set's hashing cost more than the scan.
     private readonly List<string> _available = [];
     private readonly List<long> _finished = [];
+    private readonly List<TopicAppend> _published = [];
+    private readonly List<(string Topic, string Group)> _groups = [];
 
     // Indexed lists, so readers loop without an enumerator to allocate: the memory lane announces per job.
     public IReadOnlyList<string> QueuesWithAvailableJobs => _available;
@@ -22,7 +24,32 @@ public sealed class ChangeSet
     /// <summary>A queue was paused, resumed or given a lane: every server reads the settings again.</summary>
     public bool QueueSettingsChanged { get; private set; }
 
-    public bool IsEmpty => _available.Count == 0 && _finished.Count == 0 && EarliestDue is null && !RecurringChanged && !QueueSettingsChanged;
+    /// <summary>Offsets appended to topics (first and last of each commit's range, per topic).</summary>
+    public IReadOnlyList<TopicAppend> MessagesPublished => _published;
+    /// <summary>Consumer groups with deliveries that became deliverable now (a nack without delay, a reset, a replay).</summary>
+    public IReadOnlyList<(string Topic, string Group)> GroupsReady => _groups;
+
+    public bool IsEmpty => _available.Count == 0 && _finished.Count == 0 && EarliestDue is null && !RecurringChanged && !QueueSettingsChanged
+                           && _published.Count == 0 && _groups.Count == 0;
+
+    public void Published(string topic, long first, long last)
+    {
+        for (var i = 0; i < _published.Count; i++)
+        {
+            var known = _published[i];
+            if (!string.Equals(known.Topic, topic, StringComparison.Ordinal)) continue;
+            _published[i] = new TopicAppend(topic, Math.Min(known.First, first), Math.Max(known.Last, last));
+            return;
+        }
+        _published.Add(new TopicAppend(topic, first, last));
+    }
+
+    public void GroupReady(string topic, string group)
+    {
+        foreach (var known in _groups)
+            if (known.Topic == topic && known.Group == group) return;
+        _groups.Add((topic, group));
+    }
 
     public void JobsAvailable(string queue)
     {
@@ -52,6 +79,8 @@ public sealed class ChangeSet
         if (other.EarliestDue is { } t) JobDue(t);
         RecurringChanged |= other.RecurringChanged;
         QueueSettingsChanged |= other.QueueSettingsChanged;
+        foreach (var p in other._published) Published(p.Topic, p.First, p.Last);
+        foreach (var g in other._groups) GroupReady(g.Topic, g.Group);
     }
 
     public void Clear()
@@ -61,5 +90,10 @@ public sealed class ChangeSet
         EarliestDue = null;
         RecurringChanged = false;
         QueueSettingsChanged = false;
+        _published.Clear();
+        _groups.Clear();
     }
 }
+
+/// <summary>Offsets <paramref name="First"/> to <paramref name="Last"/> of <paramref name="Topic"/> were committed.</summary>
+public readonly record struct TopicAppend(string Topic, long First, long Last);

@@ -1,8 +1,7 @@
 namespace Gantry.Core.Storage;
 
 /// <summary>
-/// A storage back end (River calls it a driver): what it can do, its migrations, and one port per concern. The topic
-/// log, consumer groups and sagas get ports of their own beside these.
+/// A storage back end (River calls it a driver): what it can do, its migrations, and one port per concern.
 /// </summary>
 public interface IStore : IAsyncDisposable
 {
@@ -25,6 +24,12 @@ public interface IStore : IAsyncDisposable
     IQueueStore Queues { get; }
 
     IRecurringStore Recurring { get; }
+
+    /// <summary>The topic log: durable topics' messages, offsets, epochs and retention.</summary>
+    ITopicStore Topics { get; }
+
+    /// <summary>Consumer groups on durable topics: cursors, leases, redeliveries and dead letters.</summary>
+    IGroupStore Groups { get; }
 }
 
 /// <summary>What a driver can do, probed rather than assumed.</summary>
