@@ -15,3 +15,8 @@ public sealed class PostgresRecurringConformance(PostgresDatabaseFixture db) : R
     IClassFixture<PostgresDatabaseFixture>;
 
 public sealed class MemoryJobStoreConformance() : JobStoreConformance(new MemoryDriver());
+
+public sealed class SqliteTopicConformance() : TopicConformance(new SqliteDriver());
+
+public sealed class PostgresTopicConformance(PostgresDatabaseFixture db) : TopicConformance(new PostgresDriver(db)),
+    IClassFixture<PostgresDatabaseFixture>;

@@ -38,8 +38,8 @@ internal sealed class PostgresTopicStore(NpgsqlDataSource db, INotifier notifier
                 batch.BatchCommands.Add(Command("""
                     SELECT msg_id, min(seq) FROM gantry_messages WHERE topic = $1 AND msg_id = ANY($2) AND published_at >= $3 GROUP BY msg_id
                     """, P(topic), P(givenIds), P(Utc(dedupSince))));
+            // The INSERT returns no rows, so the reader starts at the SELECT.
             await using var r = await batch.ExecuteReaderAsync(ct).ConfigureAwait(false);
-            await r.NextResultAsync(ct).ConfigureAwait(false);
             await r.ReadAsync(ct).ConfigureAwait(false);
             epoch = r.GetString(0);
             last = r.GetInt64(1);
