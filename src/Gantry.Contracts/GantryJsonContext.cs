@@ -38,4 +38,12 @@ namespace Gantry.Contracts;
 [JsonSerializable(typeof(RecurringFireView))]
 [JsonSerializable(typeof(RecurringScheduleListView))]
 [JsonSerializable(typeof(RecurringTriggerResponse))]
+[JsonSerializable(typeof(PublishRequest))]
+[JsonSerializable(typeof(PublishedMessage))]
+[JsonSerializable(typeof(PublishBatchResponse))]
+[JsonSerializable(typeof(MessageView))]
+[JsonSerializable(typeof(MessagePage))]
+[JsonSerializable(typeof(TopicView))]
+[JsonSerializable(typeof(TopicListView))]
+[JsonSerializable(typeof(TopicSettingsRequest))]
 public sealed partial class GantryJsonContext : JsonSerializerContext;

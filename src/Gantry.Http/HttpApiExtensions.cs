@@ -92,6 +92,7 @@ public static class HttpApiExtensions
         LeaseEndpoints.Map(api);
         StatsEndpoints.Map(api);
         RecurringEndpoints.Map(api);
+        TopicEndpoints.Map(api);
         StatsEndpoints.MapMetrics(endpoints);
         endpoints.MapOpenApi(GantryOpenApi.RoutePattern);
         return endpoints;

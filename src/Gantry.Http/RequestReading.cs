@@ -42,11 +42,13 @@ internal static class RequestReading
         throw GantryException.Invalid(name, $"{name} must be a whole number between {min} and {max} (got '{Shorten(values[0]!)}').");
     }
 
-    public static long? QueryLong(HttpRequest request, string name)
+    public static long? QueryLong(HttpRequest request, string name, bool allowZero = false)
     {
         if (!request.Query.TryGetValue(name, out var values) || values.Count == 0 || string.IsNullOrEmpty(values[0])) return null;
-        if (long.TryParse(values[0], NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n > 0) return n;
-        throw GantryException.Invalid(name, $"{name} must be a positive whole number (got '{Shorten(values[0]!)}').");
+        if (long.TryParse(values[0], NumberStyles.None, CultureInfo.InvariantCulture, out var n) && (n > 0 || (allowZero && n == 0))) return n;
+        throw GantryException.Invalid(name, allowZero
+            ? $"{name} must be 0 or a positive whole number (got '{Shorten(values[0]!)}')."
+            : $"{name} must be a positive whole number (got '{Shorten(values[0]!)}').");
     }
 
     /// <summary>A number of seconds in the query string, checked against <paramref name="range"/>.</summary>

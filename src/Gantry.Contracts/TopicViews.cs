@@ -1,0 +1,94 @@
+using System.ComponentModel.DataAnnotations;
+using System.Text.Json.Serialization;
+
+namespace Gantry.Contracts;
+
+/// <summary><c>POST /api/topics/{topic}/messages</c>: one message, or a batch in <c>messages</c> (stored in one
+/// transaction).</summary>
+[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
+public sealed class PublishRequest
+{
+    /// <summary>Any JSON value. Exclusive with <c>payload_base64</c> and <c>messages</c>.</summary>
+    public RawJson? Payload { get; set; }
+    /// <summary>Binary payload, base64.</summary>
+    public string? PayloadBase64 { get; set; }
+    /// <summary>The message id: a repeat within the dedup window is stored once (<c>duplicate: true</c>, the first
+    /// offset). Made up by the server when left out.</summary>
+    public string? Id { get; set; }
+    public string? ContentType { get; set; }
+    public Dictionary<string, string>? Headers { get; set; }
+    /// <summary>A batch: each element takes the fields above.</summary>
+    public List<PublishRequest>? Messages { get; set; }
+}
+
+/// <summary>Where one published message went.</summary>
+public sealed class PublishedMessage
+{
+    public long Offset { get; set; }
+    /// <summary>The id was published before, within the dedup window: <c>offset</c> is the first one's.</summary>
+    public bool Duplicate { get; set; }
+    public string? Epoch { get; set; }
+}
+
+public sealed class PublishBatchResponse
+{
+    public List<PublishedMessage> Messages { get; set; } = [];
+    public string? Epoch { get; set; }
+}
+
+/// <summary>A message of a topic, as polls, SSE events and group fetches carry it.</summary>
+public sealed class MessageView
+{
+    public long Offset { get; set; }
+    public string Id { get; set; } = "";
+    public RawJson? Payload { get; set; }
+    public string? PayloadBase64 { get; set; }
+    public string? ContentType { get; set; }
+    public Dictionary<string, string>? Headers { get; set; }
+    public DateTimeOffset PublishedAt { get; set; }
+    public string? Topic { get; set; }
+}
+
+/// <summary><c>GET /api/topics/{topic}/messages</c>: messages after <c>after</c>; pass <c>next</c> as the next call's
+/// <c>after</c>.</summary>
+public sealed class MessagePage
+{
+    public List<MessageView> Messages { get; set; } = [];
+    public long Next { get; set; }
+    /// <summary>Null for a topic nobody has published to yet.</summary>
+    public string? Epoch { get; set; }
+    /// <summary>The oldest offset still kept.</summary>
+    public long FirstOffset { get; set; }
+    public long LastOffset { get; set; }
+    /// <summary>Messages between <c>after</c> and <c>first_offset</c> were pruned (retention) before this read.</summary>
+    public bool Truncated { get; set; }
+}
+
+public sealed class TopicView
+{
+    public string Name { get; set; } = "";
+    public string Epoch { get; set; } = "";
+    public long FirstOffset { get; set; }
+    public long LastOffset { get; set; }
+    public long MessageCount { get; set; }
+    public long? RetainCount { get; set; }
+    public double? RetainSeconds { get; set; }
+    public int? MaxMessageBytes { get; set; }
+    /// <summary>Live subscribers on the server that answered.</summary>
+    public int Subscribers { get; set; }
+    public DateTimeOffset CreatedAt { get; set; }
+}
+
+public sealed class TopicListView
+{
+    public List<TopicView> Topics { get; set; } = [];
+}
+
+/// <summary><c>PUT /api/topics/{topic}</c>: declare a topic or change its settings; null fields take the server's defaults.</summary>
+[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
+public sealed class TopicSettingsRequest
+{
+    public long? RetainCount { get; set; }
+    public double? RetainSeconds { get; set; }
+    public int? MaxMessageBytes { get; set; }
+}
