@@ -93,6 +93,7 @@ public static class HttpApiExtensions
         StatsEndpoints.Map(api);
         RecurringEndpoints.Map(api);
         TopicEndpoints.Map(api);
+        TopicEventEndpoints.Map(api);
         StatsEndpoints.MapMetrics(endpoints);
         endpoints.MapOpenApi(GantryOpenApi.RoutePattern);
         return endpoints;

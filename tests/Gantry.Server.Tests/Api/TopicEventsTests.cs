@@ -1,0 +1,107 @@
+using System.Net;
+using Gantry.Server.Tests.Infrastructure;
+using Gantry.Testing;
+using Xunit;
+
+namespace Gantry.Server.Tests.Api;
+
+/// <summary>Server-Sent Events over a real socket: history then live with the offset as the event id, resuming with
+/// Last-Event-ID, and pattern subscriptions.</summary>
+public abstract class TopicEventsTests(ServerFixture fixture)
+{
+    private readonly HttpClient _http = fixture.Server.Http;
+
+    private static string Topic(string prefix = "sse") => prefix + "." + Guid.NewGuid().ToString("N")[..12];
+
+    /// <summary>An open event stream, read event by event (id, event type, data).</summary>
+    private sealed class EventStream(HttpResponseMessage response, StreamReader reader) : IDisposable
+    {
+        public HttpResponseMessage Response { get; } = response;
+
+        public async Task<(string? Id, string Event, string Data)> NextAsync()
+        {
+            string? id = null, type = "message", data = null;
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+            while (true)
+            {
+                var line = await reader.ReadLineAsync(timeout.Token) ?? throw new EndOfStreamException("the server ended the stream");
+                if (line.Length == 0)
+                {
+                    if (data is not null) return (id, type, data);
+                    continue;
+                }
+                if (line.StartsWith(':') || line.StartsWith("retry:")) continue;
+                var colon = line.IndexOf(':');
+                var (field, value) = (line[..colon], line[(colon + 1)..].TrimStart(' '));
+                switch (field)
+                {
+                    case "id": id = value; break;
+                    case "event": type = value; break;
+                    case "data": data = value; break;
+                }
+            }
+        }
+
+        public void Dispose()
+        {
+            reader.Dispose();
+            Response.Dispose();
+        }
+    }
+
+    private async Task<EventStream> OpenAsync(string path, string? lastEventId = null)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Get, path);
+        if (lastEventId is not null) request.Headers.Add("Last-Event-ID", lastEventId);
+        var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("text/event-stream", response.Content.Headers.ContentType?.MediaType);
+        return new EventStream(response, new StreamReader(await response.Content.ReadAsStreamAsync()));
+    }
+
+    private Task Publish(string topic, string payload) => _http.ApiPostAsync($"/api/topics/{topic}/messages", $$"""{"payload":{{payload}}}""");
+
+    [Fact]
+    public async Task History_then_live_messages_arrive_with_the_offset_as_id_and_last_event_id_resumes()
+    {
+        var topic = Topic();
+        await Publish(topic, "1");
+        await Publish(topic, "2");
+        using (var stream = await OpenAsync($"/api/topics/{topic}/events?from=first"))
+        {
+            Assert.Equal("1", (await stream.NextAsync()).Id);
+            Assert.Equal("2", (await stream.NextAsync()).Id);
+            await Publish(topic, "3");
+            var live = await stream.NextAsync();
+            Assert.Equal(("3", "message"), (live.Id, live.Event));
+            Assert.Contains("\"payload\":3", live.Data);
+        }
+        await Publish(topic, "4");
+        using var resumed = await OpenAsync($"/api/topics/{topic}/events", lastEventId: "3");
+        Assert.Equal("4", (await resumed.NextAsync()).Id);
+    }
+
+    [Fact]
+    public async Task From_last_sends_only_new_messages_and_a_pattern_receives_every_matching_topic()
+    {
+        var prefix = "p" + Guid.NewGuid().ToString("N")[..8];
+        var topic = $"{prefix}.orders";
+        await Publish(topic, "\"old\"");
+        using var exact = await OpenAsync($"/api/topics/{topic}/events");
+        using var pattern = await OpenAsync($"/api/topics/{prefix}.%23/events");
+        // Presence shows both before anything is published, so neither can miss the next message.
+        await Eventually.TrueAsync(async () => (await _http.ApiGetAsync($"/api/topics/{topic}")).Json["subscribers"]!.GetValue<int>() == 2,
+            "both subscribers present");
+        await Publish(topic, "\"new\"");
+        await Publish($"{prefix}.other.deep", "\"elsewhere\"");
+        Assert.Contains("\"new\"", (await exact.NextAsync()).Data);
+        var first = await pattern.NextAsync();
+        Assert.Contains("\"new\"", first.Data);
+        Assert.Contains($"\"topic\":\"{topic}\"", first.Data);
+        Assert.Contains("\"elsewhere\"", (await pattern.NextAsync()).Data);
+    }
+}
+
+public sealed class TopicEventsOnSqlite(SqliteServerFixture f) : TopicEventsTests(f), IClassFixture<SqliteServerFixture>;
+
+public sealed class TopicEventsOnPostgres(PostgresServerFixture f) : TopicEventsTests(f), IClassFixture<PostgresServerFixture>;
