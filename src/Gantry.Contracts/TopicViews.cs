@@ -92,3 +92,110 @@ public sealed class TopicSettingsRequest
     public double? RetainSeconds { get; set; }
     public int? MaxMessageBytes { get; set; }
 }
+
+/// <summary><c>POST /api/topics/{topic}/groups/{group}/fetch</c>: lease up to <c>max</c> messages to <c>member</c>,
+/// waiting up to <c>wait</c> seconds for the first.</summary>
+[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
+public sealed class GroupFetchRequest
+{
+    public int? Max { get; set; }
+    public double? Wait { get; set; }
+    public string? Member { get; set; }
+}
+
+/// <summary>A message leased to one member: quote <c>delivery_id</c> to ack or nack it.</summary>
+public sealed class GroupMessageView
+{
+    public string DeliveryId { get; set; } = "";
+    public long Offset { get; set; }
+    public int Attempt { get; set; }
+    public string Id { get; set; } = "";
+    public RawJson? Payload { get; set; }
+    public string? PayloadBase64 { get; set; }
+    public string? ContentType { get; set; }
+    public Dictionary<string, string>? Headers { get; set; }
+    public DateTimeOffset PublishedAt { get; set; }
+    public DateTimeOffset LeaseExpiresAt { get; set; }
+}
+
+public sealed class GroupFetchResponse
+{
+    public List<GroupMessageView> Messages { get; set; } = [];
+}
+
+/// <summary><c>.../ack</c> and <c>.../nack</c>; a nack's <c>delay</c> (seconds) postpones the redelivery.</summary>
+[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
+public sealed class DeliveriesRequest
+{
+    [Required]
+    public List<string>? DeliveryIds { get; set; }
+    public double? Delay { get; set; }
+}
+
+public sealed class DeliveryOutcomeView
+{
+    public string DeliveryId { get; set; } = "";
+    /// <summary><c>acked</c>, <c>nacked</c>, <c>dead</c> (delivered the group's maximum times) or <c>lost</c> (not leased
+    /// under that id any more: nothing changed).</summary>
+    public string Outcome { get; set; } = "";
+}
+
+public sealed class DeliveryOutcomes
+{
+    public List<DeliveryOutcomeView> Results { get; set; } = [];
+}
+
+public sealed class GroupView
+{
+    public string Topic { get; set; } = "";
+    public string Name { get; set; } = "";
+    public long Committed { get; set; }
+    public long Delivered { get; set; }
+    public long LastOffset { get; set; }
+    public long Lag { get; set; }
+    public long InFlight { get; set; }
+    public long Waiting { get; set; }
+    public long Dead { get; set; }
+    public double? OldestUnackedAgeSeconds { get; set; }
+    public double AckTimeout { get; set; }
+    public int MaxDeliveries { get; set; }
+    public DateTimeOffset CreatedAt { get; set; }
+}
+
+public sealed class GroupListView
+{
+    public List<GroupView> Groups { get; set; } = [];
+}
+
+/// <summary><c>POST .../reset</c>: where the group continues (<c>first</c>, <c>last</c>, an offset or an ISO 8601 time).</summary>
+[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
+public sealed class GroupResetRequest
+{
+    [Required]
+    public string? From { get; set; }
+}
+
+public sealed class DeadLetterView
+{
+    public long Offset { get; set; }
+    public int Attempts { get; set; }
+    public DateTimeOffset DeadAt { get; set; }
+    public MessageView Message { get; set; } = new();
+}
+
+public sealed class DeadLetterList
+{
+    public List<DeadLetterView> Messages { get; set; } = [];
+}
+
+/// <summary><c>POST .../dead/replay</c>: the offsets to deliver again, or every dead letter when left out.</summary>
+[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
+public sealed class ReplayRequest
+{
+    public List<long>? Offsets { get; set; }
+}
+
+public sealed class ReplayResponse
+{
+    public int Replayed { get; set; }
+}

@@ -94,6 +94,7 @@ public static class HttpApiExtensions
         RecurringEndpoints.Map(api);
         TopicEndpoints.Map(api);
         TopicEventEndpoints.Map(api);
+        GroupEndpoints.Map(api);
         StatsEndpoints.MapMetrics(endpoints);
         endpoints.MapOpenApi(GantryOpenApi.RoutePattern);
         return endpoints;

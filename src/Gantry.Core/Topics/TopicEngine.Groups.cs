@@ -107,8 +107,12 @@ public sealed partial class TopicEngine
     public Task<IReadOnlyList<DeadLetter>> ListDeadAsync(string topic, string group, long after, int limit, CancellationToken ct) =>
         _groups.GroupListDead(TopicName.Validate(topic), ValidateGroup(group), after, CheckLimit(limit, "limit"), ct);
 
-    public Task<int> ReplayDeadAsync(string topic, string group, IReadOnlyList<long>? offsets, CancellationToken ct) =>
-        _groups.GroupReplayDead(TopicName.Validate(topic), ValidateGroup(group), offsets, _time.GetUtcNow(), ct);
+    public Task<int> ReplayDeadAsync(string topic, string group, IReadOnlyList<long>? offsets, CancellationToken ct)
+    {
+        if (offsets is { Count: var n } && n > _maxBatch)
+            throw GantryException.TooLarge("offsets", $"at most {_maxBatch} per call (Gantry:Limits:MaxBatchSize); got {n}.");
+        return _groups.GroupReplayDead(TopicName.Validate(topic), ValidateGroup(group), offsets, _time.GetUtcNow(), ct);
+    }
 
     /// <summary>Group names follow the queue name rule (letters, digits and <c>_ . : -</c>).</summary>
     public static string ValidateGroup(string group)
