@@ -24,7 +24,6 @@ public sealed partial class TopicEngine
     private readonly TimeProvider _time;
     private readonly TopicOptions _options;
     private readonly int _maxBatch;
-    private readonly TimeSpan _maxWait;
     private readonly ConcurrentDictionary<string, (TopicSettings Settings, long Until)> _settings = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource _stopping = new();
 
@@ -36,15 +35,15 @@ public sealed partial class TopicEngine
         _time = time;
         _options = options.Value.Topics;
         _maxBatch = options.Value.Limits.MaxBatchSize;
-        _maxWait = options.Value.Limits.MaxWait;
+        WaitRange = Jobs.TimeRange.Wait(options.Value.Limits);
     }
 
     public TopicOptions Options => _options;
 
     public TopicSignals Signals => _signals;
 
-    /// <summary>The longest long poll a reader may ask for (<c>Gantry:Limits:MaxWait</c>).</summary>
-    public TimeSpan MaxWait => _maxWait;
+    /// <summary>The long polls a reader may ask for (up to <c>Gantry:Limits:MaxWait</c>), as job fetches take them.</summary>
+    public Jobs.TimeRange WaitRange { get; }
 
     /// <summary>Ends every long poll now and every new one at once, so a stopping server is not held open by readers.</summary>
     public void Stop() => _stopping.Cancel();

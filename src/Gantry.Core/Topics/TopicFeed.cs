@@ -21,7 +21,6 @@ internal sealed class TopicFeed
     private LiveSubscription[] _subscribers = [];
     private long _cursor;
     private string? _epoch;
-    private Task? _loop;
 
     public TopicFeed(string topic, ITopicStore store, TopicSignals signals, int page, ILogger log)
     {
@@ -30,13 +29,11 @@ internal sealed class TopicFeed
 
     public string Topic => _topic;
 
-    public int Count => Volatile.Read(ref _subscribers).Length;
-
     /// <summary>Starts following the log after <paramref name="cursor"/>.</summary>
     public void Start(long cursor)
     {
         _cursor = cursor;
-        _loop = Task.Run(RunAsync);
+        _ = Task.Run(RunAsync);
     }
 
     /// <summary>Adds a subscriber; returns the offset after which it will receive every message.</summary>

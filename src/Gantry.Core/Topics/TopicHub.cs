@@ -33,10 +33,8 @@ public enum LiveNotice
 public sealed class TopicHub
 {
     private readonly ITopicStore _store;
-    private readonly TopicEngine _engine;
     private readonly TopicSignals _signals;
     private readonly TopicOptions _options;
-    private readonly TimeProvider _time;
     private readonly ILogger<TopicHub> _log;
     private readonly Lock _gate = new();
     private readonly Dictionary<string, TopicFeed> _feeds = new(StringComparer.Ordinal);
@@ -44,17 +42,10 @@ public sealed class TopicHub
     private readonly List<LiveSubscription> _patterns = [];
     private volatile bool _stopping;
 
-    public TopicHub(IStore store, TopicEngine engine, JobSignals signals, IOptions<GantryEngineOptions> options, TimeProvider time,
-        ILogger<TopicHub> log)
+    public TopicHub(IStore store, JobSignals signals, IOptions<GantryEngineOptions> options, ILogger<TopicHub> log)
     {
-        (_store, _engine, _signals, _options, _time, _log) = (store.Topics, engine, signals.Topics, options.Value.Topics, time, log);
+        (_store, _signals, _options, _log) = (store.Topics, signals.Topics, options.Value.Topics, log);
         _signals.Observe(OnPublished);
-    }
-
-    /// <summary>Live subscribers on this server now.</summary>
-    public int Count
-    {
-        get { lock (_gate) return _all.Count; }
     }
 
     /// <summary>Who is subscribed to <paramref name="topic"/> on this server (directly or by a pattern).</summary>

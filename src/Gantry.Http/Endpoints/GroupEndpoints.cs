@@ -50,7 +50,7 @@ internal static class GroupEndpoints
     private static async Task<IResult> Fetch(string topic, string group, HttpRequest request, TopicEngine engine)
     {
         var body = request.ContentLength is 0 ? new GroupFetchRequest() : await request.ReadJsonAsync(Json.GroupFetchRequest);
-        var wait = new TimeRange(TimeSpan.Zero, engine.MaxWait, "Gantry:Limits:MaxWait").FromSeconds(body.Wait, "wait") ?? TimeSpan.Zero;
+        var wait = engine.WaitRange.FromSeconds(body.Wait, "wait") ?? TimeSpan.Zero;
         var deliveries = await engine.FetchAsync(topic, group, body.Member, body.Max ?? DefaultFetchMax, wait, request.HttpContext.RequestAborted);
         var response = new GroupFetchResponse { Messages = new List<GroupMessageView>(deliveries.Count) };
         foreach (var d in deliveries)

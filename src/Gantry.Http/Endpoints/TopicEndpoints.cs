@@ -84,7 +84,7 @@ internal static class TopicEndpoints
     {
         var after = RequestReading.QueryLong(request, "after", allowZero: true) ?? 0;
         var limit = RequestReading.QueryInt(request, "limit", 1, engine.Options.MaxReadSize) ?? DefaultPollLimit;
-        var wait = RequestReading.QuerySeconds(request, "wait", new TimeRange(TimeSpan.Zero, engine.MaxWait, "Gantry:Limits:MaxWait")) ?? TimeSpan.Zero;
+        var wait = RequestReading.QuerySeconds(request, "wait", engine.WaitRange) ?? TimeSpan.Zero;
         var read = await engine.ReadAsync(topic, after, Math.Min(limit, engine.Options.MaxReadSize), wait, request.HttpContext.RequestAborted);
         var page = new MessagePage
         {

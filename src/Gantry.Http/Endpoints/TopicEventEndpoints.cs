@@ -107,7 +107,11 @@ internal static class TopicEventEndpoints
     {
         if (!withTopic && m.Encoded is byte[] cached) return cached;
         var data = JsonSerializer.SerializeToUtf8Bytes(TopicEndpoints.ToWire(m, withTopic), Json.MessageView);
-        var frame = Encoding.UTF8.GetBytes($"id: {m.Offset}\nevent: message\ndata: ").Concat(data).Concat("\n\n"u8.ToArray()).ToArray();
+        var head = Encoding.UTF8.GetBytes($"id: {m.Offset}\nevent: message\ndata: ");
+        var frame = new byte[head.Length + data.Length + 2];
+        head.CopyTo(frame, 0);
+        data.CopyTo(frame, head.Length);
+        frame[^2] = frame[^1] = (byte)'\n';
         if (!withTopic) Interlocked.CompareExchange(ref m.Encoded, frame, null);
         return frame;
     }
