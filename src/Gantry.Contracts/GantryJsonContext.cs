@@ -53,6 +53,8 @@ namespace Gantry.Contracts;
 [JsonSerializable(typeof(GroupView))]
 [JsonSerializable(typeof(GroupListView))]
 [JsonSerializable(typeof(GroupResetRequest))]
+[JsonSerializable(typeof(GroupSettingsRequest))]
+[JsonSerializable(typeof(SubscriberListView))]
 [JsonSerializable(typeof(DeadLetterList))]
 [JsonSerializable(typeof(ReplayRequest))]
 [JsonSerializable(typeof(ReplayResponse))]

@@ -167,6 +167,36 @@ public sealed class GroupListView
     public List<GroupView> Groups { get; set; } = [];
 }
 
+/// <summary><c>PUT /api/topics/{topic}/groups/{group}</c>: declare a group or change its policy; left-out fields keep
+/// their current values (the server's defaults for a new group). <c>from</c> places a new group's cursor (default
+/// <c>last</c>: only messages published from now on); on an existing group it moves the cursor as a reset does.</summary>
+[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
+public sealed class GroupSettingsRequest
+{
+    /// <summary>Seconds a member holds a delivery before it is delivered again.</summary>
+    public double? AckTimeout { get; set; }
+    /// <summary>Deliveries of one message before it goes to the dead letters.</summary>
+    public int? MaxDeliveries { get; set; }
+    public string? From { get; set; }
+}
+
+/// <summary>One live subscriber of a topic on the server that answered.</summary>
+public sealed class SubscriberView
+{
+    /// <summary><c>sse</c> today; <c>stomp</c> and others as fronts are added.</summary>
+    public string Transport { get; set; } = "";
+    /// <summary>The client id or login the subscriber gave, if any.</summary>
+    public string? Client { get; set; }
+    /// <summary>What it subscribed to: the topic itself or a pattern that matches it.</summary>
+    public string Subscription { get; set; } = "";
+    public DateTimeOffset Since { get; set; }
+}
+
+public sealed class SubscriberListView
+{
+    public List<SubscriberView> Subscribers { get; set; } = [];
+}
+
 /// <summary><c>POST .../reset</c>: where the group continues (<c>first</c>, <c>last</c>, an offset or an ISO 8601 time).</summary>
 [JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
 public sealed class GroupResetRequest

@@ -1,3 +1,4 @@
+using Gantry.Core.Jobs;
 using Gantry.Core.Queues;
 
 namespace Gantry.Core.Topics;
@@ -67,8 +68,12 @@ public sealed partial class TopicEngine
 
     public Task<IReadOnlyList<GroupInfo>> ListGroupsAsync(string topic, CancellationToken ct) => _groups.GroupList(TopicName.Validate(topic), ct);
 
+    /// <summary>A group's ack timeout: at least a second (shorter redelivers work still being done), at most a day.</summary>
+    public static readonly TimeRange AckTimeoutRange = new(TimeSpan.FromSeconds(1), TimeSpan.FromDays(1));
+
     /// <summary>Creates a group (starting at <paramref name="start"/>, or after the newest message) or changes its
     /// policy; null when the topic does not exist.</summary>
+
     public async Task<GroupInfo?> SaveGroupAsync(string topic, string group, TimeSpan? ackTimeout, int? maxDeliveries, StartPosition? start,
         CancellationToken ct)
     {
@@ -76,12 +81,7 @@ public sealed partial class TopicEngine
         ValidateGroup(group);
         var current = await _groups.GroupGet(topic, group, ct).ConfigureAwait(false);
         var policy = current?.Policy ?? DefaultPolicy;
-        if (ackTimeout is { } t)
-        {
-            if (t < TimeSpan.FromSeconds(1) || t > TimeSpan.FromDays(1))
-                throw GantryException.Invalid("ack_timeout", $"ack_timeout must be between 1 and 86400 seconds (1 day); got {t.TotalSeconds}.");
-            policy = policy with { AckTimeout = t };
-        }
+        if (ackTimeout is { } t) policy = policy with { AckTimeout = AckTimeoutRange.Check(t, "ack_timeout") };
         if (maxDeliveries is { } m)
         {
             if (m < 1 || m > 1000) throw GantryException.Invalid("max_deliveries", $"max_deliveries must be between 1 and 1000; got {m}.");

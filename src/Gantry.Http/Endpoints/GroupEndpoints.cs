@@ -34,6 +34,10 @@ internal static class GroupEndpoints
         groups.MapGet("", List).WithOperationId("ListGroups").Produces<GroupListView>().WithSummary("The topic's groups with their lag.");
         groups.MapGet("/{group}", Get).WithOperationId("GetGroup").Produces<GroupView>()
             .ProducesProblems(StatusCodes.Status404NotFound).WithSummary("A group's position, lag, deliveries in flight and dead letters.");
+        groups.MapPut("/{group}", Put).WithOperationId("SetGroup").AcceptsJson<GroupSettingsRequest>(optional: true).Produces<GroupView>()
+            .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status404NotFound)
+            .WithSummary("Declare a group before its first fetch ('from': first, last, an offset or a time; default last) or change its " +
+                         "'ack_timeout' (seconds) and 'max_deliveries'. Left-out fields keep their values.");
         groups.MapPost("/{group}/reset", Reset).WithOperationId("ResetGroup").AcceptsJson<GroupResetRequest>().Produces<GroupView>()
             .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status404NotFound)
             .WithSummary("Move the group to 'from' (first, last, an offset or a time) to replay or skip; deliveries in flight are dropped.");
@@ -122,6 +126,17 @@ internal static class GroupEndpoints
     private static async Task<IResult> Get(string topic, string group, TopicEngine engine, TimeProvider time, HttpContext context)
     {
         var g = await engine.GetGroupAsync(topic, group, context.RequestAborted) ?? throw NoGroup(topic, group);
+        return Results.Json(ToWire(g, time.GetUtcNow()), Json.GroupView);
+    }
+
+    private static async Task<IResult> Put(string topic, string group, HttpRequest request, TopicEngine engine, TimeProvider time)
+    {
+        var body = request.ContentLength is 0 ? new GroupSettingsRequest() : await request.ReadJsonAsync(Json.GroupSettingsRequest);
+        var ackTimeout = TopicEngine.AckTimeoutRange.FromSeconds(body.AckTimeout, "ack_timeout");
+        var start = body.From is { } from ? StartPosition.Parse(from, "from") : (StartPosition?)null;
+        var g = await engine.SaveGroupAsync(topic, group, ackTimeout, body.MaxDeliveries, start, request.HttpContext.RequestAborted)
+                ?? throw new GantryException(GantryErrorKind.NotFound,
+                    $"topic: there is no topic '{topic}' yet; publish to it or declare it with PUT /api/topics/{topic} first.", "topic");
         return Results.Json(ToWire(g, time.GetUtcNow()), Json.GroupView);
     }
 

@@ -39,6 +39,10 @@ internal static class TopicEndpoints
             .WithSummary("Every topic with its offsets, message count, settings and live subscribers.");
         topics.MapGet("/topics/{topic}", Get).WithOperationId("GetTopic").Produces<TopicView>()
             .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status404NotFound).WithSummary("One topic.");
+        topics.MapGet("/topics/{topic}/subscribers", Subscribers).WithOperationId("ListSubscribers").Produces<SubscriberListView>()
+            .ProducesProblems(StatusCodes.Status400BadRequest)
+            .WithSummary("Presence: the live subscribers of a topic on this server (transport, client, subscription, since), " +
+                         "oldest first. Subscribers by a pattern that matches the topic are included.");
         topics.MapPut("/topics/{topic}", Put).WithOperationId("SetTopic").AcceptsJson<TopicSettingsRequest>().Produces<TopicView>()
             .ProducesProblems(StatusCodes.Status400BadRequest)
             .WithSummary("Declare a topic or change its retention ('retain_count', 'retain_seconds') and 'max_message_bytes'.");
@@ -127,6 +131,18 @@ internal static class TopicEndpoints
     {
         var t = await engine.GetAsync(topic, context.RequestAborted) ?? throw NoTopic(topic);
         return Results.Json(ToWire(t, hub), Json.TopicView);
+    }
+
+    private static IResult Subscribers(string topic, TopicHub hub)
+    {
+        TopicName.Validate(topic);
+        return Results.Json(new SubscriberListView
+        {
+            Subscribers = hub.Presence(topic).Select(s => new SubscriberView
+            {
+                Transport = s.Transport, Client = s.Client, Subscription = s.Pattern, Since = s.Since,
+            }).ToList(),
+        }, Json.SubscriberListView);
     }
 
     private static async Task<IResult> Put(string topic, HttpRequest request, TopicEngine engine, TopicHub hub)

@@ -79,8 +79,32 @@ public abstract class GroupApiTests(ServerFixture fixture)
         Assert.Equal(HttpStatusCode.BadRequest, bad.Status);
         Assert.Contains("delivery_ids[0]", bad.Json["detail"]!.GetValue<string>());
     }
+    [Fact]
+    public async Task A_group_declared_ahead_from_first_gets_the_backlog_and_its_policy_applies()
+    {
+        var topic = Topic();
+        await Publish(topic, 1);
+        await Publish(topic, 2);
+        var put = await _http.SendAsync(HttpMethod.Put, $"/api/topics/{topic}/groups/billing",
+            """{"from":"first","ack_timeout":1,"max_deliveries":2}""");
+        Assert.True(put.Status == HttpStatusCode.OK, put.ToString());
+        Assert.Equal((0L, 2L, 1.0, 2), (put.Json["committed"]!.GetValue<long>(), put.Json["lag"]!.GetValue<long>(),
+            put.Json["ack_timeout"]!.GetValue<double>(), put.Json["max_deliveries"]!.GetValue<int>()));
+        var first = await Fetch(topic, "a");
+        Assert.Equal([1L, 2L], first.Select(d => d.Offset));
+        // Nobody acks: after the one-second ack timeout each message is delivered a second (and last) time.
+        var again = await Fetch(topic, "b", wait: 20);
+        Assert.NotEmpty(again);
+        Assert.All(again, d => Assert.Equal(2, d.Attempt));
+        var bad = await _http.SendAsync(HttpMethod.Put, $"/api/topics/{topic}/groups/billing", """{"ack_timeout":0.1}""");
+        Assert.Equal(HttpStatusCode.BadRequest, bad.Status);
+        Assert.Contains("ack_timeout", bad.Json["detail"]!.GetValue<string>());
+        var unknown = await _http.SendAsync(HttpMethod.Put, $"/api/topics/{topic}/groups/billing", """{"ack_timout":5}""");
+        Assert.Equal(HttpStatusCode.BadRequest, unknown.Status);
+    }
 }
 
-public sealed class GroupApiOnSqlite(SqliteServerFixture f) : GroupApiTests(f), IClassFixture<SqliteServerFixture>;
+public sealed class GroupApiOnSqlite
+(SqliteServerFixture f) : GroupApiTests(f), IClassFixture<SqliteServerFixture>;
 
 public sealed class GroupApiOnPostgres(PostgresServerFixture f) : GroupApiTests(f), IClassFixture<PostgresServerFixture>;

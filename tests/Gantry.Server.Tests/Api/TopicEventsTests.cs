@@ -92,6 +92,9 @@ public abstract class TopicEventsTests(ServerFixture fixture)
         // Presence shows both before anything is published, so neither can miss the next message.
         await Eventually.TrueAsync(async () => (await _http.ApiGetAsync($"/api/topics/{topic}")).Json["subscribers"]!.GetValue<int>() == 2,
             "both subscribers present");
+        var presence = (await _http.ApiGetAsync($"/api/topics/{topic}/subscribers")).Json["subscribers"]!.AsArray();
+        Assert.Equal([topic, $"{prefix}.#"], presence.Select(p => p!["subscription"]!.GetValue<string>()).Order(StringComparer.Ordinal).Reverse());
+        Assert.All(presence, p => Assert.Equal("sse", p!["transport"]!.GetValue<string>()));
         await Publish(topic, "\"new\"");
         await Publish($"{prefix}.other.deep", "\"elsewhere\"");
         Assert.Contains("\"new\"", (await exact.NextAsync()).Data);
