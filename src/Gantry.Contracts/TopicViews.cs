@@ -169,7 +169,8 @@ public sealed class GroupListView
 
 /// <summary><c>PUT /api/topics/{topic}/groups/{group}</c>: declare a group or change its policy; left-out fields keep
 /// their current values (the server's defaults for a new group). <c>from</c> places a new group's cursor (default
-/// <c>last</c>: only messages published from now on); on an existing group it moves the cursor as a reset does.</summary>
+/// <c>last</c>: only messages published from now on); an existing group keeps its cursor (move it with reset), so
+/// declaring the same group at every start is safe.</summary>
 [JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
 public sealed class GroupSettingsRequest
 {

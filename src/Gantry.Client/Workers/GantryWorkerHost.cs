@@ -17,14 +17,16 @@ internal sealed class GantryWorkerHost(IOptions<GantryWorkerOptions> options, IS
     private readonly CancellationTokenSource _stopFetching = new();
     private readonly CancellationTokenSource _abortFetches = new();
     private readonly List<QueueWorker> _workers = [];
+    private readonly List<GroupWorker> _groups = [];
     private GantryClient? _client;
     private LeaseReporter? _reporter;
     private LeaseHeartbeats? _heartbeats;
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
-        if (_options.Queues.Count == 0)
-            throw new InvalidOperationException("AddGantryWorker() has no handlers: call AddHandler<THandler>(\"queue\") for each queue to work.");
+        if (_options.Queues.Count == 0 && _options.Groups.Count == 0)
+            throw new InvalidOperationException(
+                "AddGantryWorker() has no handlers: call AddHandler<THandler>(\"queue\") for each queue to work, AddGroupHandler<THandler>(\"topic\", \"group\") for each consumer group.");
         if (_options.RetryDelay <= TimeSpan.Zero || _options.MaxRetryDelay < _options.RetryDelay)
             throw new InvalidOperationException(
                 $"RetryDelay must be more than 0 seconds and MaxRetryDelay at least RetryDelay (they are {_options.RetryDelay.TotalSeconds:0.###} s and {_options.MaxRetryDelay.TotalSeconds:0.###} s).");
@@ -43,6 +45,15 @@ internal sealed class GantryWorkerHost(IOptions<GantryWorkerOptions> options, IS
             _log.LogInformation("Working queue {Queue} with {Handler} (concurrency {Concurrency}) from {Server}",
                 registration.Queue, registration.HandlerType.Name, registration.Concurrency, _client.ServerUrl);
         }
+        foreach (var registration in _options.Groups)
+        {
+            var member = new GroupWorker(registration, _client, scopes, _options,
+                Failures($"Fetching from group {registration.Group} of topic {registration.Topic}"), _time, _log);
+            _groups.Add(member);
+            member.Start(_stopFetching.Token, _options.FinishFetchesOnStop ? _abortFetches.Token : _stopFetching.Token);
+            _log.LogInformation("Member of group {Group} of topic {Topic} with {Handler} (concurrency {Concurrency}) from {Server}",
+                registration.Group, registration.Topic, registration.HandlerType.Name, registration.Concurrency, _client.ServerUrl);
+        }
         return Task.CompletedTask;
     }
 
@@ -56,7 +67,7 @@ internal sealed class GantryWorkerHost(IOptions<GantryWorkerOptions> options, IS
         var graceEnds = Task.Delay(_options.ShutdownGracePeriod, _time, CancellationToken.None);
         // Open long polls may finish (their jobs are then given back) until the grace period ends, no longer.
         _ = graceEnds.ContinueWith(_ => _abortFetches.Cancel(), TaskScheduler.Default);
-        await Task.WhenAll(_workers.Select(w => w.DrainAsync(graceEnds))).ConfigureAwait(false);
+        await Task.WhenAll(_workers.Select(w => w.DrainAsync(graceEnds)).Concat(_groups.Select(g => g.DrainAsync(graceEnds)))).ConfigureAwait(false);
         _abortFetches.Cancel();
         await _reporter!.FlushAndStopAsync().ConfigureAwait(false);
         await _heartbeats!.StopAsync().ConfigureAwait(false);

@@ -35,6 +35,7 @@ public sealed class GantryWorkerOptions
     /// <summary>Hears about every job started and finished; null for none.</summary>
     public IJobObserver? Observer { get; set; }
     internal List<QueueRegistration> Queues { get; } = [];
+    internal List<GroupRegistration> Groups { get; } = [];
 }
 
 /// <summary>One queue the host works, and how.</summary>

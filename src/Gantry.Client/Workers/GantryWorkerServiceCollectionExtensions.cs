@@ -53,4 +53,29 @@ public sealed class GantryWorkerBuilder(IServiceCollection services)
         });
         return this;
     }
+
+    /// <summary>Joins consumer group <paramref name="group"/> of <paramref name="topic"/> with <typeparamref name="THandler"/>:
+    /// each message goes to one member of the group (this process or another), is acked when the handler returns and
+    /// nacked when it throws.</summary>
+    /// <param name="topic">The topic.</param>
+    /// <param name="group">The group's name; every member uses the same.</param>
+    /// <param name="concurrency">Messages handled at once by this process.</param>
+    /// <param name="from">Where the group starts if it does not exist yet: <c>last</c> (the server's default), <c>first</c>,
+    /// an offset or a time. An existing group keeps its cursor.</param>
+    public GantryWorkerBuilder AddGroupHandler<THandler>(string topic, string group, int concurrency = GroupRegistration.DefaultConcurrency,
+        string? from = null)
+        where THandler : class, IMessageHandler
+    {
+        if (string.IsNullOrWhiteSpace(topic)) throw new ArgumentException("A topic name is required.", nameof(topic));
+        if (string.IsNullOrWhiteSpace(group)) throw new ArgumentException("A group name is required.", nameof(group));
+        if (concurrency < 1) throw new ArgumentOutOfRangeException(nameof(concurrency), concurrency, "Concurrency must be at least 1.");
+        Services.TryAddScoped<THandler>();
+        Services.Configure<GantryWorkerOptions>(o =>
+        {
+            if (o.Groups.Any(g => g.Topic == topic && g.Group == group))
+                throw new InvalidOperationException($"Group '{group}' of topic '{topic}' already has a handler; register one handler per group.");
+            o.Groups.Add(new GroupRegistration(topic, group, typeof(THandler)) { Concurrency = concurrency, From = from });
+        });
+        return this;
+    }
 }

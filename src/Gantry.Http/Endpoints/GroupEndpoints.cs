@@ -37,7 +37,8 @@ internal static class GroupEndpoints
         groups.MapPut("/{group}", Put).WithOperationId("SetGroup").AcceptsJson<GroupSettingsRequest>(optional: true).Produces<GroupView>()
             .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status404NotFound)
             .WithSummary("Declare a group before its first fetch ('from': first, last, an offset or a time; default last) or change its " +
-                         "'ack_timeout' (seconds) and 'max_deliveries'. Left-out fields keep their values.");
+                         "'ack_timeout' (seconds) and 'max_deliveries'. Left-out fields keep their values; an existing group keeps its cursor " +
+                         "(declaring it again is safe; move it with reset).");
         groups.MapPost("/{group}/reset", Reset).WithOperationId("ResetGroup").AcceptsJson<GroupResetRequest>().Produces<GroupView>()
             .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status404NotFound)
             .WithSummary("Move the group to 'from' (first, last, an offset or a time) to replay or skip; deliveries in flight are dropped.");
