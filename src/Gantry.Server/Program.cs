@@ -18,6 +18,9 @@ root.Subcommands.Add(QueueCommands.CreateLane());
 root.Subcommands.Add(StatsCommand.Create());
 root.Subcommands.Add(RecurringCommands.Create());
 root.Subcommands.Add(WorkersCommand.Create());
+root.Subcommands.Add(TopicCommands.CreatePublish());
+root.Subcommands.Add(TopicCommands.CreateSubscribe());
+root.Subcommands.Add(TopicCommands.CreateList());
 
 // The server's host handles Ctrl-C and SIGTERM itself (graceful shutdown); the parser must not cut it short.
 // No response files: "@hourly" is a cron macro, not a file of arguments.

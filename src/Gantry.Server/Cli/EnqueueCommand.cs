@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Text;
 using Gantry.Client;
 using Gantry.Contracts;
 using Gantry.Core.Jobs;
@@ -38,7 +37,7 @@ internal static class EnqueueCommand
         command.SetAction(async (parse, ct) => await CliErrors.Run(async () =>
         {
             using var client = ClientSettings.Client(parse);
-            var bytes = await ReadPayload(parse.GetValue(payload)!, ct);
+            var bytes = await PayloadInput.ReadAsync(parse.GetValue(payload)!, ct);
             if (!parse.GetValue(text) && PayloadInput.NotJsonWarning(bytes) is { } warning) Console.Error.WriteLine("gantry: " + warning);
             var options = new EnqueueOptions
             {
@@ -100,15 +99,6 @@ internal static class EnqueueCommand
     /// <summary>The shortest long poll the wait falls back to (a server may not allow less than a second of waiting
     /// to be worth a request).</summary>
     private static readonly TimeSpan MinPoll = TimeSpan.FromSeconds(1);
-
-    private static async Task<byte[]> ReadPayload(string payload, CancellationToken ct)
-    {
-        if (payload != "-") return Encoding.UTF8.GetBytes(payload);
-        using var stdin = Console.OpenStandardInput();
-        using var buffer = new MemoryStream();
-        await stdin.CopyToAsync(buffer, ct);
-        return buffer.ToArray();
-    }
 
     /// <summary>Prints the result of a finished job (exit 0), its last error (exit 1), or that it is still going (exit 124).</summary>
     internal static int PrintOutcome(JobView job, double waited)

@@ -17,6 +17,16 @@ internal static class PayloadInput
         Description = "The payload is text, not JSON: store it as given without warning when it does not parse as JSON",
     };
 
+    /// <summary>A PAYLOAD argument's bytes: the text itself, or stdin when it is <c>-</c>.</summary>
+    public static async Task<byte[]> ReadAsync(string payload, CancellationToken ct)
+    {
+        if (payload != "-") return System.Text.Encoding.UTF8.GetBytes(payload);
+        using var stdin = Console.OpenStandardInput();
+        using var buffer = new MemoryStream();
+        await stdin.CopyToAsync(buffer, ct);
+        return buffer.ToArray();
+    }
+
     /// <summary>The warning for <paramref name="payload"/>, or null when it is JSON or does not look meant as JSON.</summary>
     public static string? NotJsonWarning(ReadOnlySpan<byte> payload)
     {
