@@ -74,6 +74,8 @@ public sealed class TopicView
     public long? RetainCount { get; set; }
     public double? RetainSeconds { get; set; }
     public int? MaxMessageBytes { get; set; }
+    /// <summary><c>durable</c> or <c>memory</c>.</summary>
+    public string Lane { get; set; } = "durable";
     /// <summary>Live subscribers on the server that answered.</summary>
     public int Subscribers { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
@@ -91,6 +93,9 @@ public sealed class TopicSettingsRequest
     public long? RetainCount { get; set; }
     public double? RetainSeconds { get; set; }
     public int? MaxMessageBytes { get; set; }
+    /// <summary><c>durable</c> (stored; the default for a new topic) or <c>memory</c> (this server's memory: fastest, lost
+    /// on restart, each start a new epoch). Left out, an existing topic keeps its lane.</summary>
+    public string? Lane { get; set; }
 }
 
 /// <summary><c>POST /api/topics/{topic}/groups/{group}/fetch</c>: lease up to <c>max</c> messages to <c>member</c>,

@@ -62,6 +62,7 @@ public static class GantryServiceCollectionExtensions
         services.AddSingleton<IJobLogObserver>(sp => sp.GetRequiredService<JobMetrics>());
         services.TryAddSingleton<JobLog>();
         services.TryAddSingleton<JobEngine>();
+        services.TryAddSingleton<Gantry.Core.Topics.TopicLog>();
         services.TryAddSingleton<Gantry.Core.Topics.TopicEngine>();
         services.TryAddSingleton<Gantry.Core.Topics.TopicHub>();
         services.TryAddSingleton<JobMaintenance>();

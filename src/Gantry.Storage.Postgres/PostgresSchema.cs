@@ -146,6 +146,9 @@ internal static class PostgresSchema
             );
             CREATE INDEX gantry_group_deliveries_due ON gantry_group_deliveries (topic, grp, visible_at) WHERE state < 2;
             """),
+        (5, "topic lanes", """
+            ALTER TABLE gantry_topics ADD COLUMN lane text;
+            """),
     ];
 
     /// <param name="waiting">Told when another session holds the migration lock, before this one waits for it: an

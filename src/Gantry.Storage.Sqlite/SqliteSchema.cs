@@ -137,6 +137,9 @@ internal static class SqliteSchema
             );
             CREATE INDEX gantry_group_deliveries_due ON gantry_group_deliveries (topic, grp, visible_at) WHERE state < 2;
             """),
+        (5, "topic lanes", """
+            ALTER TABLE gantry_topics ADD COLUMN lane TEXT;
+            """),
     ];
 
     public static void Migrate(SqliteConnection connection, DateTimeOffset now)

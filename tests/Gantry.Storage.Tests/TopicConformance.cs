@@ -125,8 +125,8 @@ public abstract class TopicConformance(StoreDriver driver) : StoreConformance(dr
     [Fact]
     public async Task Settings_saved_read_back_and_delete_forgets_the_topic_and_its_epoch()
     {
-        var saved = await Topics.TopicSave("s", new TopicSettings(100, TimeSpan.FromHours(2), 4096), "e9", S.Now, default);
-        Assert.Equal(new TopicSettings(100, TimeSpan.FromHours(2), 4096), saved.Settings);
+        var saved = await Topics.TopicSave("s", new TopicSettings(100, TimeSpan.FromHours(2), 4096, TopicLane.Memory), "e9", S.Now, default);
+        Assert.Equal(new TopicSettings(100, TimeSpan.FromHours(2), 4096, TopicLane.Memory), saved.Settings);
         Assert.True(saved.Declared);
         Assert.Equal("e9", saved.Epoch);
         await Append("s", Msg("x"));

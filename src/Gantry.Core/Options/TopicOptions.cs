@@ -54,7 +54,17 @@ public sealed class TopicOptions
     /// <summary>Defaults to 10 seconds for a cut-off client to take its last event before its connection is dropped.</summary>
     public static readonly TimeSpan DefaultSlowClientGrace = TimeSpan.FromSeconds(10);
 
+    /// <summary>Defaults to the newest 10,000 messages per memory topic (unless the topic sets retain_count): a memory
+    /// topic serves live subscribers and short reconnects, not history.</summary>
+    public const long DefaultMemoryRetainCount = 10_000;
+
+    /// <summary>Defaults to 64 MiB of message bodies per memory topic, whatever its count: the bound on what one memory
+    /// topic can take of the server's memory.</summary>
+    public const long DefaultMemoryMaxBytes = 64L * 1024 * 1024;
+
     public long RetainCount { get; set; } = DefaultRetainCount;
+    public long MemoryRetainCount { get; set; } = DefaultMemoryRetainCount;
+    public long MemoryMaxBytes { get; set; } = DefaultMemoryMaxBytes;
     public TimeSpan RetainAge { get; set; } = DefaultRetainAge;
     public int MaxMessageBytes { get; set; } = DefaultMaxMessageBytes;
     public TimeSpan DedupWindow { get; set; } = DefaultDedupWindow;
@@ -81,6 +91,8 @@ public sealed class TopicOptions
             if (value < min || value > max) errors.Add($"Gantry:Topics:{key} must be between {min} and {max} (got {value}).");
         }
         Range("RetainCount", RetainCount, 1, 1e12);
+        Range("MemoryRetainCount", MemoryRetainCount, 1, 100_000_000);
+        Range("MemoryMaxBytes", MemoryMaxBytes, 1024, 64L * 1024 * 1024 * 1024);
         Span("RetainAge", RetainAge, TimeSpan.FromSeconds(1), TimeSpan.FromDays(3650));
         Range("MaxMessageBytes", MaxMessageBytes, 1, 256 * 1024 * 1024);
         Span("DedupWindow", DedupWindow, TimeSpan.Zero, TimeSpan.FromDays(7));

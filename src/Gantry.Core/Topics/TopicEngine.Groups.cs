@@ -19,6 +19,7 @@ public sealed partial class TopicEngine
     {
         TopicName.Validate(topic);
         ValidateGroup(group);
+        await DurableOnlyAsync(topic, ct).ConfigureAwait(false);
         max = CheckLimit(max, "max");
         member = string.IsNullOrEmpty(member) ? "anonymous" : member.Length > 200
             ? throw GantryException.Invalid("member", "member names are at most 200 characters.") : member;
@@ -68,6 +69,14 @@ public sealed partial class TopicEngine
 
     public Task<IReadOnlyList<GroupInfo>> ListGroupsAsync(string topic, CancellationToken ct) => _groups.GroupList(TopicName.Validate(topic), ct);
 
+    /// <summary>Groups keep their cursor and deliveries in the store, next to the messages: a memory topic's messages
+    /// are not there (and are gone after a restart, which a group's promise could not survive).</summary>
+    private async Task DurableOnlyAsync(string topic, CancellationToken ct)
+    {
+        if ((await _topics.SettingsAsync(topic, ct).ConfigureAwait(false)).Lane == TopicLane.Memory)
+            throw GantryException.Invalid("topic", $"'{topic}' is a memory topic; consumer groups need a durable topic (its messages are stored).");
+    }
+
     /// <summary>A group's ack timeout: at least a second (shorter redelivers work still being done), at most a day.</summary>
     public static readonly TimeRange AckTimeoutRange = new(TimeSpan.FromSeconds(1), TimeSpan.FromDays(1));
 
@@ -79,6 +88,7 @@ public sealed partial class TopicEngine
     {
         TopicName.Validate(topic);
         ValidateGroup(group);
+        await DurableOnlyAsync(topic, ct).ConfigureAwait(false);
         var current = await _groups.GroupGet(topic, group, ct).ConfigureAwait(false);
         var policy = current?.Policy ?? DefaultPolicy;
         if (ackTimeout is { } t) policy = policy with { AckTimeout = AckTimeoutRange.Check(t, "ack_timeout") };

@@ -14,22 +14,17 @@ namespace Gantry.Core.Topics;
 /// </summary>
 public sealed partial class TopicEngine
 {
-    /// <summary>5 seconds: how long this server trusts its copy of a topic's settings (another server may change them;
-    /// until then a publish here checks against the old size limit). Reading them per publish would double the work.</summary>
-    public static readonly TimeSpan SettingsCacheTime = TimeSpan.FromSeconds(5);
-
-    private readonly ITopicStore _topics;
+    private readonly TopicLog _topics;
     private readonly IGroupStore _groups;
     private readonly TopicSignals _signals;
     private readonly TimeProvider _time;
     private readonly TopicOptions _options;
     private readonly int _maxBatch;
-    private readonly ConcurrentDictionary<string, (TopicSettings Settings, long Until)> _settings = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource _stopping = new();
 
-    public TopicEngine(IStore store, JobSignals signals, IOptions<GantryEngineOptions> options, TimeProvider time)
+    public TopicEngine(IStore store, TopicLog log, JobSignals signals, IOptions<GantryEngineOptions> options, TimeProvider time)
     {
-        _topics = store.Topics;
+        _topics = log;
         _groups = store.Groups;
         _signals = signals.Topics;
         _time = time;
@@ -59,7 +54,7 @@ public sealed partial class TopicEngine
         if (drafts.Count == 0) throw GantryException.Invalid("messages", "give at least one message.");
         if (drafts.Count > _maxBatch)
             throw GantryException.TooLarge("messages", $"at most {_maxBatch} messages per call (Gantry:Limits:MaxBatchSize); got {drafts.Count}.");
-        var settings = await SettingsAsync(topic, ct).ConfigureAwait(false);
+        var settings = await _topics.SettingsAsync(topic, ct).ConfigureAwait(false);
         var maxBytes = settings.MaxMessageBytes ?? _options.MaxMessageBytes;
         var messages = new NewMessage[drafts.Count];
         for (var i = 0; i < drafts.Count; i++)
@@ -98,18 +93,6 @@ public sealed partial class TopicEngine
 
     /// <summary>A fresh epoch: random, so a topic deleted and created again (on any server) never repeats one.</summary>
     public static string NewEpoch() => Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(8));
-
-    private async Task<TopicSettings> SettingsAsync(string topic, CancellationToken ct)
-    {
-        var now = _time.GetTimestamp();
-        if (_settings.TryGetValue(topic, out var cached) && cached.Until > now) return cached.Settings;
-        var info = await _topics.TopicGet(topic, ct).ConfigureAwait(false);
-        var settings = info?.Settings ?? TopicSettings.Defaults;
-        // Only remembered for topics that exist: a name nobody publishes to again must not stay in memory.
-        if (info is not null)
-            _settings[topic] = (settings, now + (long)(SettingsCacheTime.TotalSeconds * _time.TimestampFrequency));
-        return settings;
-    }
 
     // ---- reading ----------------------------------------------------------------------------------------
 
@@ -191,17 +174,10 @@ public sealed partial class TopicEngine
         if (settings.MaxMessageBytes is { } max && (max < 1 || max > _options.MaxMessageBytes))
             throw GantryException.Invalid("max_message_bytes",
                 $"max_message_bytes must be between 1 and {_options.MaxMessageBytes} (Gantry:Topics:MaxMessageBytes); got {max}.");
-        var info = await _topics.TopicSave(topic, settings, NewEpoch(), _time.GetUtcNow(), ct).ConfigureAwait(false);
-        _settings.TryRemove(topic, out _);
-        return info;
+        return await _topics.TopicSave(topic, settings, NewEpoch(), _time.GetUtcNow(), ct).ConfigureAwait(false);
     }
 
-    public async Task<bool> DeleteAsync(string topic, CancellationToken ct)
-    {
-        var deleted = await _topics.TopicDelete(TopicName.Validate(topic), ct).ConfigureAwait(false);
-        _settings.TryRemove(topic, out _);
-        return deleted;
-    }
+    public Task<bool> DeleteAsync(string topic, CancellationToken ct) => _topics.TopicDelete(TopicName.Validate(topic), ct);
 
     /// <summary>One retention pass over every topic, in batches; returns how many messages went.</summary>
     public async Task<int> PruneAsync(int batchSize, CancellationToken ct)

@@ -42,9 +42,9 @@ public sealed class TopicHub
     private readonly List<LiveSubscription> _patterns = [];
     private volatile bool _stopping;
 
-    public TopicHub(IStore store, JobSignals signals, IOptions<GantryEngineOptions> options, ILogger<TopicHub> log)
+    public TopicHub(TopicLog topics, JobSignals signals, IOptions<GantryEngineOptions> options, ILogger<TopicHub> log)
     {
-        (_store, _signals, _options, _log) = (store.Topics, signals.Topics, options.Value.Topics, log);
+        (_store, _signals, _options, _log) = (topics, signals.Topics, options.Value.Topics, log);
         _signals.Observe(OnPublished);
     }
 

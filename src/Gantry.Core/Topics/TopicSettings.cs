@@ -4,7 +4,9 @@ namespace Gantry.Core.Topics;
 /// <param name="RetainCount">Keep at most this many newest messages.</param>
 /// <param name="RetainAge">Keep messages at most this long after they were published.</param>
 /// <param name="MaxMessageBytes">The largest body a publisher may send to this topic.</param>
-public sealed record TopicSettings(long? RetainCount = null, TimeSpan? RetainAge = null, int? MaxMessageBytes = null)
+/// <param name="Lane">Where its messages live: the store (durable, the default) or this server's memory.</param>
+public sealed record TopicSettings(long? RetainCount = null, TimeSpan? RetainAge = null, int? MaxMessageBytes = null,
+    TopicLane Lane = TopicLane.Durable)
 {
     public static TopicSettings Defaults { get; } = new();
 }

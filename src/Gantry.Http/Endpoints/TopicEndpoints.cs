@@ -45,7 +45,8 @@ internal static class TopicEndpoints
                          "oldest first. Subscribers by a pattern that matches the topic are included.");
         topics.MapPut("/topics/{topic}", Put).WithOperationId("SetTopic").AcceptsJson<TopicSettingsRequest>().Produces<TopicView>()
             .ProducesProblems(StatusCodes.Status400BadRequest)
-            .WithSummary("Declare a topic or change its retention ('retain_count', 'retain_seconds') and 'max_message_bytes'.");
+            .WithSummary("Declare a topic or change its retention ('retain_count', 'retain_seconds'), 'max_message_bytes' and 'lane' " +
+                         "(durable, or memory: this server's memory, fastest, lost on restart; left out, the topic keeps its lane).");
         topics.MapDelete("/topics/{topic}", Delete).WithOperationId("DeleteTopic").Produces(StatusCodes.Status204NoContent)
             .ProducesProblems(StatusCodes.Status404NotFound)
             .WithSummary("Delete a topic with its messages and consumer groups. Published to again, it starts a new epoch.");
@@ -118,7 +119,7 @@ internal static class TopicEndpoints
     {
         Name = t.Name, Epoch = t.Epoch, FirstOffset = t.FirstOffset, LastOffset = t.LastOffset, MessageCount = t.MessageCount,
         RetainCount = t.Settings.RetainCount, RetainSeconds = t.Settings.RetainAge?.TotalSeconds, MaxMessageBytes = t.Settings.MaxMessageBytes,
-        Subscribers = hub.CountFor(t.Name), CreatedAt = t.CreatedAt,
+        Lane = TopicLanes.Wire(t.Settings.Lane), Subscribers = hub.CountFor(t.Name), CreatedAt = t.CreatedAt,
     };
 
     private static async Task<IResult> List(TopicEngine engine, TopicHub hub, HttpContext context)
@@ -151,7 +152,9 @@ internal static class TopicEndpoints
         var age = body.RetainSeconds is { } s
             ? new TimeRange(TimeSpan.FromSeconds(1), TimeSpan.FromDays(3650)).FromSeconds(s, "retain_seconds")
             : null;
-        var t = await engine.SaveAsync(topic, new TopicSettings(body.RetainCount, age, body.MaxMessageBytes), request.HttpContext.RequestAborted);
+        var lane = body.Lane is { } l ? TopicLanes.FromUser(l)
+            : (await engine.GetAsync(topic, request.HttpContext.RequestAborted))?.Settings.Lane ?? TopicLane.Durable;
+        var t = await engine.SaveAsync(topic, new TopicSettings(body.RetainCount, age, body.MaxMessageBytes, lane), request.HttpContext.RequestAborted);
         return Results.Json(ToWire(t, hub), Json.TopicView);
     }
 

@@ -136,7 +136,7 @@ internal sealed class PostgresTopicStore(NpgsqlDataSource db, INotifier notifier
         // The count is last - first + 1: offsets are dense and pruning takes the oldest, so no count(*) over the log.
         await using var cmd = db.CreateCommand($"""
             SELECT name, epoch, last_seq, retain_count, retain_age_ms, max_message_bytes, declared, created_at,
-                   (SELECT min(seq) FROM gantry_messages m WHERE m.topic = t.name)
+                   (SELECT min(seq) FROM gantry_messages m WHERE m.topic = t.name), lane
             FROM gantry_topics t {(name is null ? "" : "WHERE name = $1")} ORDER BY name
             """);
         if (name is not null) cmd.Parameters.Add(P(name));
@@ -148,7 +148,7 @@ internal sealed class PostgresTopicStore(NpgsqlDataSource db, INotifier notifier
             var first = r.IsDBNull(8) ? last + 1 : r.GetInt64(8);
             list.Add(new TopicInfo(r.GetString(0), r.GetString(1),
                 new TopicSettings(r.IsDBNull(3) ? null : r.GetInt64(3), r.IsDBNull(4) ? null : TimeSpan.FromMilliseconds(r.GetInt64(4)),
-                    r.IsDBNull(5) ? null : r.GetInt32(5)),
+                    r.IsDBNull(5) ? null : r.GetInt32(5), TopicLanes.Parse(r.IsDBNull(9) ? null : r.GetString(9))),
                 first, last, Math.Max(0, last - first + 1), r.GetFieldValue<DateTimeOffset>(7), r.GetBoolean(6)));
         }
         return list;
@@ -157,10 +157,10 @@ internal sealed class PostgresTopicStore(NpgsqlDataSource db, INotifier notifier
     public async Task<TopicInfo> TopicSave(string topic, TopicSettings settings, string newEpoch, DateTimeOffset now, CancellationToken ct)
     {
         await using var cmd = db.CreateCommand("""
-            INSERT INTO gantry_topics (name, epoch, created_at, retain_count, retain_age_ms, max_message_bytes, declared)
-            VALUES ($1, $2, $3, $4, $5, $6, true)
+            INSERT INTO gantry_topics (name, epoch, created_at, retain_count, retain_age_ms, max_message_bytes, lane, declared)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, true)
             ON CONFLICT (name) DO UPDATE SET retain_count = excluded.retain_count, retain_age_ms = excluded.retain_age_ms,
-                max_message_bytes = excluded.max_message_bytes, declared = true
+                max_message_bytes = excluded.max_message_bytes, lane = excluded.lane, declared = true
             """);
         cmd.Parameters.Add(P(topic));
         cmd.Parameters.Add(P(newEpoch));
@@ -168,6 +168,7 @@ internal sealed class PostgresTopicStore(NpgsqlDataSource db, INotifier notifier
         cmd.Parameters.Add(new NpgsqlParameter<long?> { TypedValue = settings.RetainCount });
         cmd.Parameters.Add(new NpgsqlParameter<long?> { TypedValue = settings.RetainAge is { } a ? (long)a.TotalMilliseconds : null });
         cmd.Parameters.Add(new NpgsqlParameter<int?> { TypedValue = settings.MaxMessageBytes });
+        cmd.Parameters.Add(new NpgsqlParameter<string?> { TypedValue = TopicLanes.Name(settings.Lane) });
         await cmd.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
         return (await TopicGet(topic, ct).ConfigureAwait(false))!;
     }

@@ -80,7 +80,7 @@ internal sealed partial class SqliteReads
         // The count is last - first + 1: offsets are dense and pruning takes the oldest, so no count(*) over the log.
         cmd.CommandText = $"""
             SELECT name, epoch, last_seq, retain_count, retain_age_ms, max_message_bytes, declared, created_at,
-                   (SELECT min(seq) FROM gantry_messages m WHERE m.topic = t.name)
+                   (SELECT min(seq) FROM gantry_messages m WHERE m.topic = t.name), lane
             FROM gantry_topics t {(name is null ? "" : "WHERE name = $name")} ORDER BY name
             """;
         if (name is not null) cmd.Parameters.AddWithValue("$name", name);
@@ -92,7 +92,7 @@ internal sealed partial class SqliteReads
             var first = r.IsDBNull(8) ? last + 1 : r.GetInt64(8);
             list.Add(new TopicInfo(r.GetString(0), r.GetString(1),
                 new TopicSettings(r.IsDBNull(3) ? null : r.GetInt64(3), r.IsDBNull(4) ? null : TimeSpan.FromMilliseconds(r.GetInt64(4)),
-                    r.IsDBNull(5) ? null : r.GetInt32(5)),
+                    r.IsDBNull(5) ? null : r.GetInt32(5), TopicLanes.Parse(r.IsDBNull(9) ? null : r.GetString(9))),
                 first, last, Math.Max(0, last - first + 1), SqliteTime.FromDb(r.GetInt64(7)), r.GetInt64(6) != 0));
         }
         return list;

@@ -96,11 +96,12 @@ internal sealed partial class SqliteWrites
         EnsureTopic(topic, newEpoch, now);
         using var cmd = _db.CreateCommand();
         cmd.CommandText = """
-            UPDATE gantry_topics SET retain_count = $count, retain_age_ms = $age, max_message_bytes = $max, declared = 1 WHERE name = $name
+            UPDATE gantry_topics SET retain_count = $count, retain_age_ms = $age, max_message_bytes = $max, lane = $lane, declared = 1 WHERE name = $name
             """;
         cmd.Parameters.AddWithValue("$count", (object?)settings.RetainCount ?? DBNull.Value);
         cmd.Parameters.AddWithValue("$age", settings.RetainAge is { } age ? (long)age.TotalMilliseconds : DBNull.Value);
         cmd.Parameters.AddWithValue("$max", (object?)settings.MaxMessageBytes ?? DBNull.Value);
+        cmd.Parameters.AddWithValue("$lane", (object?)TopicLanes.Name(settings.Lane) ?? DBNull.Value);
         cmd.Parameters.AddWithValue("$name", topic);
         cmd.ExecuteNonQuery();
         return SqliteReads.TopicGet(_db, topic)!;

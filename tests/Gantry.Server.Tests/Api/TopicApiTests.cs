@@ -94,6 +94,27 @@ public abstract class TopicApiTests(ServerFixture fixture)
         Assert.Equal(HttpStatusCode.NoContent, (await _http.SendAsync(HttpMethod.Delete, $"/api/topics/{topic}")).Status);
         Assert.Equal(HttpStatusCode.NotFound, (await _http.ApiGetAsync($"/api/topics/{topic}")).Status);
     }
+    [Fact]
+    public async Task A_memory_topic_keeps_its_newest_messages_in_memory_keeps_its_lane_and_refuses_consumer_groups()
+    {
+        var topic = Topic();
+        var put = await _http.SendAsync(HttpMethod.Put, $"/api/topics/{topic}", """{"lane":"memory","retain_count":3}""");
+        Assert.True(put.Status == HttpStatusCode.OK, put.ToString());
+        for (var i = 1; i <= 5; i++)
+            Assert.Equal(i, (await _http.ApiPostAsync($"/api/topics/{topic}/messages", $$"""{"payload":{{i}}}""")).Json["offset"]!.GetValue<long>());
+        var page = await _http.ApiGetAsync($"/api/topics/{topic}/messages?after=0");
+        Assert.Equal([3L, 4L, 5L], page.Json["messages"]!.AsArray().Select(m => m!["offset"]!.GetValue<long>()));
+        Assert.True(page.Json["truncated"]!.GetValue<bool>());
+        // A settings change without 'lane' keeps the topic in memory (its messages with it).
+        var change = await _http.SendAsync(HttpMethod.Put, $"/api/topics/{topic}", """{"retain_count":10}""");
+        Assert.Equal(("memory", 5L), (change.Json["lane"]!.GetValue<string>(), change.Json["last_offset"]!.GetValue<long>()));
+        var group = await _http.ApiPostAsync($"/api/topics/{topic}/groups/g/fetch", "{}");
+        Assert.Equal(HttpStatusCode.BadRequest, group.Status);
+        Assert.Contains("memory topic", group.Json["detail"]!.GetValue<string>());
+        var bad = await _http.SendAsync(HttpMethod.Put, $"/api/topics/{topic}", """{"lane":"fast"}""");
+        Assert.Equal(HttpStatusCode.BadRequest, bad.Status);
+        Assert.Contains("lane", bad.Json["detail"]!.GetValue<string>());
+    }
 }
 
 public sealed class TopicApiOnSqlite(SqliteServerFixture f) : TopicApiTests(f), IClassFixture<SqliteServerFixture>;
