@@ -44,6 +44,25 @@ else
   echo "present"
 fi
 
+say "Node: the standardwebhooks package, the webhook tests' independent signature verifier"
+# The webhook tests check Gantry's signatures with the reference Standard Webhooks library for Node (npm package
+# standardwebhooks, pinned by package-lock.json); when it cannot be installed those tests fail naming it.
+webhook_verifier=tests/Gantry.Server.Tests/Webhooks/node
+if ! command -v npm >/dev/null; then
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq -o DPkg::Lock::Timeout=300 nodejs npm >>"$work/apt.log" 2>&1 \
+    || { apt-get update -qq -o DPkg::Lock::Timeout=300 >>"$work/apt.log" 2>&1 \
+         && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq -o DPkg::Lock::Timeout=300 nodejs npm >>"$work/apt.log" 2>&1; } \
+    || echo "could not install nodejs and npm; the webhook verifier tests will fail"
+fi
+if [ -d "$webhook_verifier/node_modules/standardwebhooks" ]; then
+  echo "present"
+elif (cd "$webhook_verifier" && npm ci --no-audit --no-fund >>"$work/npm.log" 2>&1); then
+  echo "installed standardwebhooks"
+else
+  echo "could not install standardwebhooks; the webhook verifier tests will fail. npm said:"
+  tail -n 20 "$work/npm.log"
+fi
+
 say "Build"
 if ! dotnet build Gantry.slnx -c Release -nologo -v quiet -clp:ErrorsOnly; then
   echo "the build failed"

@@ -58,4 +58,7 @@ namespace Gantry.Contracts;
 [JsonSerializable(typeof(DeadLetterList))]
 [JsonSerializable(typeof(ReplayRequest))]
 [JsonSerializable(typeof(ReplayResponse))]
+[JsonSerializable(typeof(WebhookRequest))]
+[JsonSerializable(typeof(WebhookView))]
+[JsonSerializable(typeof(WebhookListView))]
 public sealed partial class GantryJsonContext : JsonSerializerContext;

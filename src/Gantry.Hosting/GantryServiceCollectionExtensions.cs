@@ -9,6 +9,8 @@ using Gantry.Cron;
 using Gantry.Hosting.Settings;
 using Gantry.Core.Stats;
 using Gantry.Core.Storage;
+using Gantry.Core.Webhooks;
+using Gantry.Hosting.Webhooks;
 using Gantry.Storage.Postgres;
 using Gantry.Storage.Sqlite;
 using Microsoft.Extensions.Configuration;
@@ -69,6 +71,16 @@ public static class GantryServiceCollectionExtensions
         services.TryAddSingleton<ICronParser, QuartzCronParser>();
         services.TryAddSingleton<RecurringSchedules>();
         services.TryAddSingleton<StoreHealth>();
+        // Webhooks: deliveries are jobs on gantry.webhooks.{name}, POSTed by the dispatcher's in-process workers.
+        services.TryAddSingleton<IOwnPorts, ServerOwnPorts>();
+        services.TryAddSingleton(sp => new WebhookAddressPolicy(
+            sp.GetRequiredService<IOptions<GantryEngineOptions>>().Value.Webhooks, sp.GetRequiredService<IOwnPorts>()));
+        services.TryAddSingleton<WebhookAddressGuard>();
+        services.AddHttpClient(HttpWebhookSender.ClientName)
+            .ConfigurePrimaryHttpMessageHandler(sp => HttpWebhookSender.CreateHandler(sp.GetRequiredService<WebhookAddressGuard>()));
+        services.TryAddSingleton<IWebhookSender, HttpWebhookSender>();
+        services.TryAddSingleton<WebhookEngine>();
+        services.TryAddSingleton<WebhookDelivery>();
 
         // Order matters: the store opens and migrates before anything that uses it starts.
         services.AddHostedService<StoreStartupService>();
@@ -79,6 +91,7 @@ public static class GantryServiceCollectionExtensions
         services.AddHostedService<PruneService>();
         services.AddHostedService<TopicPruneService>();
         services.AddHostedService<RecurringService>();
+        services.AddHostedService<WebhookDispatcher>();
         services.AddHostedService<StatsMonitor>();
         return services;
     }

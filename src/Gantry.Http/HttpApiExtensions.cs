@@ -95,6 +95,7 @@ public static class HttpApiExtensions
         TopicEndpoints.Map(api);
         TopicEventEndpoints.Map(api);
         GroupEndpoints.Map(api);
+        WebhookEndpoints.Map(api);
         StatsEndpoints.MapMetrics(endpoints);
         endpoints.MapOpenApi(GantryOpenApi.RoutePattern);
         return endpoints;

@@ -149,6 +149,25 @@ internal static class PostgresSchema
         (5, "topic lanes", """
             ALTER TABLE gantry_topics ADD COLUMN lane text;
             """),
+        (6, "webhooks and their cursors", """
+            CREATE TABLE gantry_webhooks (
+                name       text        PRIMARY KEY,
+                topic      text        NOT NULL, -- a topic or a pattern
+                url        text        NOT NULL,
+                secret     text        NOT NULL,
+                epoch      text        NOT NULL, -- changes at each fresh start; delivery jobs of another epoch are skipped
+                created_at timestamptz NOT NULL,
+                updated_at timestamptz NOT NULL
+            );
+            -- Per webhook and topic: every offset up to last_offset was delivered or given up on.
+            CREATE TABLE gantry_webhook_cursors (
+                webhook     text        NOT NULL,
+                topic       text        NOT NULL,
+                last_offset bigint      NOT NULL,
+                updated_at  timestamptz NOT NULL,
+                PRIMARY KEY (webhook, topic)
+            );
+            """),
     ];
 
     /// <param name="waiting">Told when another session holds the migration lock, before this one waits for it: an

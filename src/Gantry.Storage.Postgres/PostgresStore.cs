@@ -43,11 +43,14 @@ public sealed class PostgresStore : IStore
         Recurring = new GuardedRecurringStore(new PostgresRecurringStore(_db, notifier), _calls);
         Topics = new GuardedTopicStore(new PostgresTopicStore(_db, notifier), _calls);
         Groups = new GuardedGroupStore(new PostgresGroupStore(_db, notifier), _calls);
+        Webhooks = new GuardedWebhookStore(new PostgresWebhookStore(_db), _calls);
     }
 
     public ITopicStore Topics { get; }
 
     public IGroupStore Groups { get; }
+
+    public IWebhookStore Webhooks { get; }
 
     public StoreCapabilities Capabilities { get; } = new("postgresql", SupportsListener: true);
 

@@ -140,6 +140,25 @@ internal static class SqliteSchema
         (5, "topic lanes", """
             ALTER TABLE gantry_topics ADD COLUMN lane TEXT;
             """),
+        (6, "webhooks and their cursors", """
+            CREATE TABLE gantry_webhooks (
+                name       TEXT    PRIMARY KEY,
+                topic      TEXT    NOT NULL, -- a topic or a pattern
+                url        TEXT    NOT NULL,
+                secret     TEXT    NOT NULL,
+                epoch      TEXT    NOT NULL, -- changes at each fresh start; delivery jobs of another epoch are skipped
+                created_at INTEGER NOT NULL,
+                updated_at INTEGER NOT NULL
+            ) WITHOUT ROWID;
+            -- Per webhook and topic: every offset up to last_offset was delivered or given up on.
+            CREATE TABLE gantry_webhook_cursors (
+                webhook     TEXT    NOT NULL,
+                topic       TEXT    NOT NULL,
+                last_offset INTEGER NOT NULL,
+                updated_at  INTEGER NOT NULL,
+                PRIMARY KEY (webhook, topic)
+            ) WITHOUT ROWID;
+            """),
     ];
 
     public static void Migrate(SqliteConnection connection, DateTimeOffset now)

@@ -35,11 +35,14 @@ public sealed class SqliteStore : IStore
         Recurring = new SqliteRecurringStore(this);
         Topics = new SqliteTopicStore(this);
         Groups = new SqliteGroupStore(this);
+        Webhooks = new SqliteWebhookStore(this);
     }
 
     public ITopicStore Topics { get; }
 
     public IGroupStore Groups { get; }
+
+    public IWebhookStore Webhooks { get; }
 
     public IJobStore Jobs { get; }
 

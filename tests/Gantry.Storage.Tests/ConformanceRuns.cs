@@ -20,3 +20,8 @@ public sealed class SqliteTopicConformance() : TopicConformance(new SqliteDriver
 
 public sealed class PostgresTopicConformance(PostgresDatabaseFixture db) : TopicConformance(new PostgresDriver(db)),
     IClassFixture<PostgresDatabaseFixture>;
+
+public sealed class SqliteWebhookConformance() : WebhookConformance(new SqliteDriver());
+
+public sealed class PostgresWebhookConformance(PostgresDatabaseFixture db) : WebhookConformance(new PostgresDriver(db)),
+    IClassFixture<PostgresDatabaseFixture>;

@@ -104,6 +104,7 @@ public sealed class MemoryDriver : StoreDriver
         public IRecurringStore Recurring => throw new NotSupportedException("the memory lane keeps no recurring schedules");
         public ITopicStore Topics => throw new NotSupportedException("memory topics are not behind the store ports");
         public IGroupStore Groups => throw new NotSupportedException("memory topics are not behind the store ports");
+        public IWebhookStore Webhooks => throw new NotSupportedException("the memory lane keeps no webhooks");
         public ValueTask DisposeAsync() => ValueTask.CompletedTask;
     }
 }

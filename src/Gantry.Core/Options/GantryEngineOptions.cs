@@ -11,6 +11,7 @@ public sealed class GantryEngineOptions : ISelfValidatingOptions
     public RecurringOptions Recurring { get; set; } = new();
     public MemoryLaneOptions MemoryLane { get; set; } = new();
     public TopicOptions Topics { get; set; } = new();
+    public WebhookOptions Webhooks { get; set; } = new();
     /// <summary>Per-queue settings by queue name (<c>Gantry:Queues:NAME:Lane</c>).</summary>
     public Dictionary<string, QueueOptions> Queues { get; set; } = new(StringComparer.Ordinal);
 
@@ -73,6 +74,7 @@ public sealed class GantryEngineOptions : ISelfValidatingOptions
         }
         Span("Retention:RecurringFires", Retention.RecurringFires, TimeSpan.FromHours(1), TimeSpan.FromDays(3650));
         Topics.Validate(errors);
+        Webhooks.Validate(errors, Limits.MaxAttemptsCeiling);
         return errors;
     }
 }

@@ -30,6 +30,9 @@ public interface IStore : IAsyncDisposable
 
     /// <summary>Consumer groups on durable topics: cursors, leases, redeliveries and dead letters.</summary>
     IGroupStore Groups { get; }
+
+    /// <summary>Webhooks and their cursors (their deliveries are jobs).</summary>
+    IWebhookStore Webhooks { get; }
 }
 
 /// <summary>What a driver can do, probed rather than assumed.</summary>
