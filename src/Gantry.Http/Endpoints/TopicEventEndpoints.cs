@@ -70,7 +70,10 @@ internal static class TopicEventEndpoints
         await response.WriteAsync($"retry: {(long)options.SseRetry.TotalMilliseconds}\n\n", context.RequestAborted);
         await response.Body.FlushAsync(context.RequestAborted);
 
-        await using var enumerator = items.GetAsyncEnumerator(context.RequestAborted);
+        // The stream's own token: cancelled when the loop ends for any reason, so a step of the iterator still in flight
+        // finishes before the iterator is disposed (disposing an async iterator during a step throws).
+        using var end = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
+        var enumerator = items.GetAsyncEnumerator(end.Token);
         Task<bool>? next = null;
         // One timer at a time, not one per message: a comment goes out every KeepAlive whether or not messages flow.
         Task? keepAlive = null;
@@ -99,6 +102,17 @@ internal static class TopicEventEndpoints
         catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
         {
             // The client went away.
+        }
+        finally
+        {
+            await end.CancelAsync();
+            if (next is not null)
+            {
+                // The step ended because the stream did; any other failure of it has already ended the loop above.
+                try { await next; }
+                catch (Exception) { }
+            }
+            await enumerator.DisposeAsync();
         }
     }
 
