@@ -15,6 +15,11 @@ namespace Gantry.Core.Storage;
 /// </remarks>
 public interface ITopicStore
 {
+    /// <summary>True when the driver already merges concurrent appends into one commit (SQLite's single writer commits
+    /// whatever is queued together); otherwise the engine merges concurrent publishes to one topic itself (see
+    /// <c>TopicAppendCoalescer</c>), so that appends serialised by a lock held through commit do not queue one by one.</summary>
+    bool MergesConcurrentAppends => false;
+
     /// <summary>Appends messages to a topic in one transaction, in order, creating the topic (with
     /// <paramref name="newEpoch"/>) if it does not exist. A message whose given id matches one published to the topic at
     /// or after <paramref name="dedupSince"/> (or earlier in this call) is not appended; its result names the offset of

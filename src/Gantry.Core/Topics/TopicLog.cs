@@ -19,14 +19,18 @@ public sealed class TopicLog : ITopicStore
     public static readonly TimeSpan SettingsCacheTime = TimeSpan.FromSeconds(5);
 
     private readonly ITopicStore _durable;
+    private readonly TopicAppendCoalescer? _appends;
     private readonly TopicSignals _signals;
     private readonly TopicOptions _options;
     private readonly TimeProvider _time;
     private readonly ConcurrentDictionary<string, (TopicSettings Settings, long Until)> _settings = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, MemoryTopicRing> _rings = new(StringComparer.Ordinal);
 
-    public TopicLog(IStore store, JobSignals signals, IOptions<GantryEngineOptions> options, TimeProvider time) =>
+    public TopicLog(IStore store, JobSignals signals, IOptions<GantryEngineOptions> options, TimeProvider time)
+    {
         (_durable, _signals, _options, _time) = (store.Topics, signals.Topics, options.Value.Topics, time);
+        _appends = _durable.MergesConcurrentAppends ? null : new TopicAppendCoalescer(_durable);
+    }
 
     /// <summary>The topic's settings, from the cache when fresh; the defaults (durable) for a topic that does not exist.</summary>
     public async ValueTask<TopicSettings> SettingsAsync(string topic, CancellationToken ct)
@@ -54,7 +58,9 @@ public sealed class TopicLog : ITopicStore
     {
         var settings = await SettingsAsync(topic, ct).ConfigureAwait(false);
         if (settings.Lane != TopicLane.Memory)
-            return await _durable.TopicAppend(topic, messages, newEpoch, now, dedupSince, ct).ConfigureAwait(false);
+            return _appends is null
+                ? await _durable.TopicAppend(topic, messages, newEpoch, now, dedupSince, ct).ConfigureAwait(false)
+                : await _appends.AppendAsync(topic, messages, newEpoch, now, dedupSince, ct).ConfigureAwait(false);
         var ring = Ring(topic);
         var results = ring.Append(messages, now, dedupSince, settings.RetainCount ?? _options.MemoryRetainCount, _options.MemoryMaxBytes,
             out var first, out var last);

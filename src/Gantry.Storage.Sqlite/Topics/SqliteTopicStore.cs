@@ -7,6 +7,9 @@ namespace Gantry.Storage.Sqlite;
 /// batch they commit in), reads through the pooled readers.</summary>
 internal sealed class SqliteTopicStore(SqliteStore store) : ITopicStore
 {
+    /// <summary>The writer thread commits every queued append in one transaction (group commit).</summary>
+    public bool MergesConcurrentAppends => true;
+
     public Task<PublishOutcome> TopicAppend(string topic, IReadOnlyList<NewMessage> messages, string newEpoch, DateTimeOffset now,
         DateTimeOffset dedupSince, CancellationToken ct) =>
         store.Writer.Run(w => w.TopicAppend(topic, messages, newEpoch, now, dedupSince));
