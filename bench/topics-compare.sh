@@ -58,11 +58,15 @@ stop_rabbitmq() {
   wait "$rabbit_pid" 2>/dev/null || true
   if [ -z "$epmd_before" ]; then
     local epmd; epmd=$(pgrep -x -u rabbitmq epmd || true)
-    [ -n "$epmd" ] && kill $epmd 2>/dev/null || true
+    if [ -n "$epmd" ]; then
+      kill "$epmd" 2>/dev/null || true
+      for _ in $(seq 50); do kill -0 "$epmd" 2>/dev/null || break; sleep 0.1; done
+    fi
   fi
 }
 topics_cleanup() {
   local status=$?
+  set +e  # stop everything even if one step fails (and let the subshell below hand the status on)
   stop_rabbitmq
   (exit "$status")
   bench_cleanup
@@ -79,8 +83,10 @@ start_rabbitmq() {
   mkdir -p /etc/rabbitmq
   printf '%s\n' '# written by gantry bench/topics-compare.sh: AMQP on loopback only' 'listeners.tcp.default = 127.0.0.1:5672' \
     >/etc/rabbitmq/rabbitmq.conf
-  printf '%s\n' '# written by gantry bench/topics-compare.sh: the node and epmd on loopback only' 'NODE_IP_ADDRESS=127.0.0.1' \
-    'export ERL_EPMD_ADDRESS=127.0.0.1' >/etc/rabbitmq/rabbitmq-env.conf
+  # NODE_IP_ADDRESS binds AMQP only: the Erlang distribution listener (25672) needs inet_dist_use_interface as well.
+  printf '%s\n' '# written by gantry bench/topics-compare.sh: the node, its distribution port and epmd on loopback only' \
+    'NODE_IP_ADDRESS=127.0.0.1' 'export ERL_EPMD_ADDRESS=127.0.0.1' \
+    'SERVER_ADDITIONAL_ERL_ARGS="-kernel inet_dist_use_interface {127,0,0,1}"' >/etc/rabbitmq/rabbitmq-env.conf
   if python3 -c "import socket; socket.create_connection(('127.0.0.1',$RABBIT_PORT),0.5)" 2>/dev/null; then
     die "something already listens on 127.0.0.1:$RABBIT_PORT: not starting RabbitMQ"
   fi
