@@ -6,14 +6,30 @@ using Gantry.Bench;
 // gantry-bench throughput --server URL [--jobs 20000] [--concurrency 24] [--prefetch 500] [--warmup 0] [--workers 1] [--between "shell command"]
 // gantry-bench latency    --server URL [--samples 200]
 // gantry-bench ontime     --server URL [--jobs 300] [--spread 15] [--lead 2] [--concurrency 16] [--warmup 20]
+// gantry-bench publish     --server URL [--messages 20000] [--concurrency 16] [--batch 1] [--payload-bytes 64] [--warmup 2000]
+// gantry-bench fanout      --server URL [--subscribers 10] [--messages 20000] [--rate 0 (flat out) | messages/s] [--timeout 120]
+// gantry-bench group-drain --server URL [--messages 20000] [--members 2] [--max 100] [--wait 1] [--warmup 2000] [--between "shell command"]
 // Prints one JSON line on stdout; progress goes to stderr.
+object result;
+if (args is ["publish" or "fanout" or "group-drain", ..])
+{
+    var topicOptions = TopicBenchOptions.Parse(args);
+    result = args[0] switch
+    {
+        "publish" => await Topics.PublishAsync(topicOptions),
+        "fanout" => await Topics.FanoutAsync(topicOptions),
+        _ => await Topics.GroupDrainAsync(topicOptions),
+    };
+    Console.WriteLine(JsonSerializer.Serialize(result));
+    return 0;
+}
 var (verb, options) = BenchOptions.Parse(args);
-var result = verb switch
+result = verb switch
 {
     "throughput" => await Throughput.RunAsync(options),
     "latency" => await Latency.RunAsync(options),
     "ontime" => await OnTime.RunAsync(options),
-    _ => throw new ArgumentException($"unknown verb '{verb}': use throughput, latency or ontime"),
+    _ => throw new ArgumentException($"unknown verb '{verb}': use throughput, latency, ontime, publish, fanout or group-drain"),
 };
 Console.WriteLine(JsonSerializer.Serialize(result));
 return 0;
