@@ -44,24 +44,27 @@ else
   echo "present"
 fi
 
-say "Node: the standardwebhooks package, the webhook tests' independent signature verifier"
-# The webhook tests check Gantry's signatures with the reference Standard Webhooks library for Node (npm package
-# standardwebhooks, pinned by package-lock.json); when it cannot be installed those tests fail naming it.
-webhook_verifier=tests/Gantry.Server.Tests/Webhooks/node
+say "Node: npm packages the tests drive Gantry with (real clients this project did not write)"
+# Each folder pins its packages with package-lock.json: standardwebhooks (Webhooks/node) verifies the webhook signatures,
+# eventsource (Functional/node) is a real SSE client that resumes with Last-Event-ID. When a folder cannot be installed,
+# the tests that need it fail naming its package.
 if ! command -v npm >/dev/null; then
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq -o DPkg::Lock::Timeout=300 nodejs npm >>"$work/apt.log" 2>&1 \
     || { apt-get update -qq -o DPkg::Lock::Timeout=300 >>"$work/apt.log" 2>&1 \
          && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq -o DPkg::Lock::Timeout=300 nodejs npm >>"$work/apt.log" 2>&1; } \
-    || echo "could not install nodejs and npm; the webhook verifier tests will fail"
+    || echo "could not install nodejs and npm; the tests that run Node clients will fail"
 fi
-if [ -d "$webhook_verifier/node_modules/standardwebhooks" ]; then
-  echo "present"
-elif (cd "$webhook_verifier" && npm ci --no-audit --no-fund >>"$work/npm.log" 2>&1); then
-  echo "installed standardwebhooks"
-else
-  echo "could not install standardwebhooks; the webhook verifier tests will fail. npm said:"
-  tail -n 20 "$work/npm.log"
-fi
+for node_folder in tests/Gantry.Server.Tests/Webhooks/node:standardwebhooks tests/Gantry.Server.Tests/Functional/node:eventsource; do
+  folder=${node_folder%%:*} package=${node_folder##*:}
+  if [ -d "$folder/node_modules/$package" ]; then
+    echo "$package: present"
+  elif (cd "$folder" && npm ci --no-audit --no-fund >>"$work/npm.log" 2>&1); then
+    echo "$package: installed"
+  else
+    echo "could not install $package in $folder; the tests that need it will fail. npm said:"
+    tail -n 20 "$work/npm.log"
+  fi
+done
 
 say "Build"
 if ! dotnet build Gantry.slnx -c Release -nologo -v quiet -clp:ErrorsOnly; then
