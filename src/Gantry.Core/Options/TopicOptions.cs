@@ -37,9 +37,10 @@ public sealed class TopicOptions
     /// <summary>Defaults to 1000 messages per read (poll, SSE catch-up page, group fetch).</summary>
     public const int DefaultMaxReadSize = 1000;
 
-    /// <summary>Defaults to 1000 messages buffered per live subscriber: the bound on what one slow client holds (the
-    /// messages themselves are shared by every subscriber). A subscriber that falls further behind is cut off with its
-    /// resume offset (or, if it asked for it, loses the oldest).</summary>
+    /// <summary>Defaults to 1000 messages waiting per live subscriber: one that has more waiting when the next page of
+    /// messages arrives is cut off with its resume offset (or, if it asked for it, loses the oldest). Its buffer holds
+    /// this plus one page (<see cref="MaxReadSize"/>), so a burst reaches subscribers that keep up; the messages
+    /// themselves are shared by every subscriber.</summary>
     public const int DefaultSubscriberBuffer = 1000;
 
     /// <summary>Defaults to 10,000 live subscribers on this server: each holds a connection and a buffer.</summary>

@@ -32,15 +32,31 @@ public sealed class LiveSubscription : IDisposable
 {
     private readonly Channel<TopicMessage> _buffer;
     private readonly Action<LiveSubscription> _leave;
+    private readonly Action? _cutOff;
+    private readonly SlowConsumerPolicy _policy;
+    private readonly int _behind;
     private int _ended;
 
-    internal LiveSubscription(TopicPattern pattern, SubscriberInfo info, SlowConsumerPolicy policy, int capacity,
-        Action<LiveSubscription> leave)
+    /// <param name="pattern">What it subscribes to.</param>
+    /// <param name="info">Who, for presence.</param>
+    /// <param name="policy">What happens when it falls behind.</param>
+    /// <param name="behind">How many messages it may have waiting when a new page of messages arrives: a subscriber
+    /// further behind is cut off (<see cref="SlowConsumerPolicy.Disconnect"/>) or loses the oldest.</param>
+    /// <param name="page">The most messages one page brings: the buffer holds <paramref name="behind"/> plus a page, so a
+    /// burst (one big batch published at once) reaches a subscriber that keeps up instead of cutting it off.</param>
+    /// <param name="leave">Called once when it is disposed.</param>
+    /// <param name="cutOff">Told when the server cuts it off for falling behind, at once, on the fan-out's thread: its
+    /// connection may be stuck in a write and never see the notice.</param>
+    internal LiveSubscription(TopicPattern pattern, SubscriberInfo info, SlowConsumerPolicy policy, int behind, int page,
+        Action<LiveSubscription> leave, Action? cutOff = null)
     {
         Pattern = pattern;
         Info = info;
         _leave = leave;
-        _buffer = Channel.CreateBounded<TopicMessage>(new BoundedChannelOptions(capacity)
+        _cutOff = cutOff;
+        _policy = policy;
+        _behind = behind;
+        _buffer = Channel.CreateBounded<TopicMessage>(new BoundedChannelOptions(policy == SlowConsumerPolicy.DropOldest ? behind : behind + page)
         {
             SingleReader = true,
             FullMode = policy == SlowConsumerPolicy.DropOldest ? BoundedChannelFullMode.DropOldest : BoundedChannelFullMode.Wait,
@@ -56,12 +72,23 @@ public sealed class LiveSubscription : IDisposable
     /// <summary>Why the server ended it (<see cref="LiveEnd.None"/> while it runs).</summary>
     public LiveEnd EndReason { get; private set; }
 
-    /// <summary>Hands a message over without waiting; false when the subscription was cut off (or had ended).</summary>
-    internal bool Offer(TopicMessage message)
+    /// <summary>Hands a page of messages over without waiting; false when the subscription was cut off (it was more than
+    /// its allowance behind when the page came) or had ended.</summary>
+    internal bool OfferPage(IReadOnlyList<TopicMessage> page)
     {
-        if (_buffer.Writer.TryWrite(message)) return true;
-        End(LiveEnd.Overflow);
-        return false;
+        if (Volatile.Read(ref _ended) == 1) return false;
+        if (_policy == SlowConsumerPolicy.Disconnect && _buffer.Reader.Count >= _behind)
+        {
+            End(LiveEnd.Overflow);
+            return false;
+        }
+        foreach (var message in page)
+        {
+            if (_buffer.Writer.TryWrite(message)) continue;
+            End(LiveEnd.Overflow);
+            return false;
+        }
+        return true;
     }
 
     internal void End(LiveEnd reason)
@@ -69,6 +96,7 @@ public sealed class LiveSubscription : IDisposable
         if (Interlocked.Exchange(ref _ended, 1) == 1) return;
         EndReason = reason;
         _buffer.Writer.TryComplete();
+        if (reason == LiveEnd.Overflow) _cutOff?.Invoke();
     }
 
     public void Dispose()

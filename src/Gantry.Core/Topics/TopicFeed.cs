@@ -101,12 +101,10 @@ internal sealed class TopicFeed
     {
         lock (_gate)
         {
+            if (messages.Count == 0) return;
             var cut = false;
-            foreach (var message in messages)
-            {
-                _cursor = message.Offset;
-                foreach (var s in _subscribers) cut |= !s.Offer(message);
-            }
+            _cursor = messages[^1].Offset;
+            foreach (var s in _subscribers) cut |= !s.OfferPage(messages);
             if (cut) _subscribers = _subscribers.Where(s => s.EndReason == LiveEnd.None).ToArray();
         }
     }

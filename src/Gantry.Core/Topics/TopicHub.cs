@@ -70,9 +70,10 @@ public sealed class TopicHub
     /// <param name="epoch">The epoch the client's offsets belong to, if it knows one: when the topic's is different, the
     /// client is told (<see cref="LiveNotice.EpochChanged"/>) and the stream starts from the oldest message instead.</param>
     /// <param name="policy">What happens when the client falls behind.</param>
+    /// <param name="cutOff">Told at once when the client is cut off for falling behind (see <see cref="LiveSubscription"/>).</param>
     /// <param name="ct">Ends the stream (the client went away).</param>
     public async IAsyncEnumerable<LiveItem> StreamAsync(string topic, long after, SubscriberInfo info, string? epoch = null,
-        SlowConsumerPolicy policy = SlowConsumerPolicy.Disconnect, [EnumeratorCancellation] CancellationToken ct = default)
+        SlowConsumerPolicy policy = SlowConsumerPolicy.Disconnect, Action? cutOff = null, [EnumeratorCancellation] CancellationToken ct = default)
     {
         TopicName.Validate(topic);
         var cursor = after;
@@ -112,7 +113,7 @@ public sealed class TopicHub
             if (read.Messages.Count < _options.MaxReadSize) break;
         }
 
-        using var subscription = Join(TopicPattern.Parse(topic), info, policy);
+        using var subscription = Join(TopicPattern.Parse(topic), info, policy, cutOff);
         var joinedAt = JoinFeed(topic, subscription, cursor);
         // What was published between the catch-up and joining: read from history, the feed has it from joinedAt on.
         while (cursor < joinedAt)
@@ -139,9 +140,9 @@ public sealed class TopicHub
 
     /// <summary>A live stream of every topic matching <paramref name="pattern"/>, from now on.</summary>
     public async IAsyncEnumerable<LiveItem> StreamPatternAsync(TopicPattern pattern, SubscriberInfo info,
-        SlowConsumerPolicy policy = SlowConsumerPolicy.Disconnect, [EnumeratorCancellation] CancellationToken ct = default)
+        SlowConsumerPolicy policy = SlowConsumerPolicy.Disconnect, Action? cutOff = null, [EnumeratorCancellation] CancellationToken ct = default)
     {
-        using var subscription = Join(pattern, info, policy);
+        using var subscription = Join(pattern, info, policy, cutOff);
         lock (_gate)
         {
             _patterns.Add(subscription);
@@ -167,9 +168,9 @@ public sealed class TopicHub
         }
     }
 
-    private LiveSubscription Join(TopicPattern pattern, SubscriberInfo info, SlowConsumerPolicy policy)
+    private LiveSubscription Join(TopicPattern pattern, SubscriberInfo info, SlowConsumerPolicy policy, Action? cutOff)
     {
-        var subscription = new LiveSubscription(pattern, info, policy, _options.SubscriberBuffer, Leave);
+        var subscription = new LiveSubscription(pattern, info, policy, _options.SubscriberBuffer, _options.MaxReadSize, Leave, cutOff);
         lock (_gate)
         {
             if (_stopping) throw GantryException.Unavailable("The server is stopping; subscribe again (to another server, or this one once it is back).");

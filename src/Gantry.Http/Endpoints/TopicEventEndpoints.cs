@@ -41,6 +41,12 @@ internal static class TopicEventEndpoints
         var client = request.Query["client"].FirstOrDefault();
         if (client is { Length: > 200 }) throw GantryException.Invalid("client", "client names are at most 200 characters.");
         var info = new SubscriberInfo("sse", client, time.GetUtcNow(), pattern.Text);
+        // A client cut off for falling behind gets SlowClientGrace to take its last events and the notice; one whose
+        // connection is stuck (it stopped reading, the socket is full) is dropped then, instead of holding the
+        // connection, its presence and its buffer until the transport gives up on it.
+        using var finished = new CancellationTokenSource();
+        var grace = engine.Options.SlowClientGrace;
+        void CutOff() => _ = DropAfterGraceAsync(context, grace, time, finished.Token);
         IAsyncEnumerable<LiveItem> items;
         if (pattern.IsExact)
         {
@@ -52,13 +58,13 @@ internal static class TopicEventEndpoints
                 after = await engine.ResolveStartAsync(topic,
                     request.Query["from"].FirstOrDefault() is { Length: > 0 } from ? StartPosition.Parse(from, "from") : StartPosition.Last,
                     context.RequestAborted);
-            items = hub.StreamAsync(topic, after, info, request.Query["epoch"].FirstOrDefault(), SlowConsumerPolicy.Disconnect, context.RequestAborted);
+            items = hub.StreamAsync(topic, after, info, request.Query["epoch"].FirstOrDefault(), SlowConsumerPolicy.Disconnect, CutOff, context.RequestAborted);
         }
         else
         {
             if (request.Query["from"].FirstOrDefault() is { Length: > 0 } from && !from.Equals("last", StringComparison.OrdinalIgnoreCase))
                 throw GantryException.Invalid("from", "a pattern subscription receives new messages only (from=last); read a single topic to start earlier.");
-            items = hub.StreamPatternAsync(pattern, info, SlowConsumerPolicy.Disconnect, context.RequestAborted);
+            items = hub.StreamPatternAsync(pattern, info, SlowConsumerPolicy.Disconnect, CutOff, context.RequestAborted);
         }
 
         var response = context.Response;
@@ -105,6 +111,7 @@ internal static class TopicEventEndpoints
         }
         finally
         {
+            await finished.CancelAsync();
             await end.CancelAsync();
             if (next is not null)
             {
@@ -113,6 +120,19 @@ internal static class TopicEventEndpoints
                 catch (Exception) { }
             }
             await enumerator.DisposeAsync();
+        }
+    }
+
+    private static async Task DropAfterGraceAsync(HttpContext context, TimeSpan grace, TimeProvider time, CancellationToken finished)
+    {
+        try
+        {
+            await Task.Delay(grace, time, finished).ConfigureAwait(false);
+            context.Abort();
+        }
+        catch (OperationCanceledException)
+        {
+            // The stream ended within the grace: the client took its notice.
         }
     }
 
