@@ -10,7 +10,8 @@ namespace Gantry.Server.Tests.Faults;
 /// Webhook delivery is at least once across <c>kill -9</c>: a <c>gantry server</c> process is killed while its POST of
 /// a message is held open by the receiver; started again on the same store it POSTs that message again (with the same
 /// <c>webhook-id</c>) once the dead server's lease on the delivery job ends, then every later message, the ones
-/// published before the kill and after the restart, in order of first delivery.
+/// published before the kill and after the restart, in order of first delivery. And a memory topic, whose history a
+/// restart ends, is delivered from its new epoch's first message.
 /// </summary>
 public abstract class WebhookKillTests : IAsyncLifetime
 {
@@ -103,6 +104,39 @@ public abstract class WebhookKillTests : IAsyncLifetime
         await Eventually.TrueAsync(async () =>
             (await after.ApiGetAsync($"/api/webhooks/{Name}")).Json["cursors"]!.AsArray().Any(c => c!["offset"]!.GetValue<long>() == total),
             $"the cursor to reach offset {total}");
+    }
+
+    [Fact]
+    public async Task A_memory_topics_webhook_delivers_the_new_epochs_messages_from_the_first_after_a_restart()
+    {
+        const string memory = "kill.hooks.memory";
+        await using var receiver = new WebhookReceiver();
+        string oldEpoch;
+        await using (var server = await ServerProcess.StartAsync(_store, Settings))
+        {
+            using var http = new HttpClient { BaseAddress = server.BaseAddress };
+            var declared = await http.SendAsync(HttpMethod.Put, $"/api/topics/{memory}", """{"lane":"memory"}""");
+            Assert.True(declared.Code is >= 200 and < 300, declared.ToString());
+            var put = await http.SendAsync(HttpMethod.Put, $"/api/webhooks/{Name}", $$"""{"topic":"{{memory}}","url":"{{receiver.Url}}"}""");
+            Assert.True(put.Status == HttpStatusCode.Created, put.ToString());
+            for (var i = 1; i <= 3; i++) await http.ApiPostAsync($"/api/topics/{memory}/messages", $$"""{"payload":"before{{i}}"}""");
+            await Eventually.TrueAsync(async () =>
+                (await http.ApiGetAsync($"/api/webhooks/{Name}")).Json["cursors"]!.AsArray().Any(c => c!["offset"]!.GetValue<long>() == 3),
+                "the first epoch delivered up to offset 3");
+            oldEpoch = (await http.ApiGetAsync($"/api/topics/{memory}")).Json["epoch"]!.GetValue<string>();
+            await server.KillAsync();
+        }
+
+        await using var restarted = await ServerProcess.StartAsync(_store, Settings);
+        using var after = new HttpClient { BaseAddress = restarted.BaseAddress };
+        // The ring is new (offsets from 1 again): the old cursor at 3 must not hide these two.
+        for (var i = 1; i <= 2; i++) await after.ApiPostAsync($"/api/topics/{memory}/messages", $$"""{"payload":"after{{i}}"}""");
+        var newEpoch = (await after.ApiGetAsync($"/api/topics/{memory}")).Json["epoch"]!.GetValue<string>();
+        Assert.NotEqual(oldEpoch, newEpoch);
+        await Eventually.TrueAsync(() => receiver.Posts.Count >= 5, "the new epoch's two messages");
+        var posts = receiver.Posts.ToArray();
+        Assert.Equal(["\"before1\"", "\"before2\"", "\"before3\"", "\"after1\"", "\"after2\""], posts.Select(p => p.Text));
+        Assert.Equal([$"{memory}:{newEpoch}:1", $"{memory}:{newEpoch}:2"], posts.Skip(3).Select(p => p.Headers["webhook-id"]));
     }
 }
 
