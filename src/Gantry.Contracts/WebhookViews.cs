@@ -45,6 +45,9 @@ public sealed class WebhookView
 public sealed class WebhookCursorView
 {
     public string Topic { get; set; } = "";
+    /// <summary>The topic's history (its epoch) the offset belongs to; null before a first delivery of a start at an
+    /// offset of a topic that did not exist yet. A topic with another epoch now starts at its first kept message.</summary>
+    public string? TopicEpoch { get; set; }
     public long Offset { get; set; }
     public DateTimeOffset UpdatedAt { get; set; }
 }

@@ -159,10 +159,13 @@ internal static class PostgresSchema
                 created_at timestamptz NOT NULL,
                 updated_at timestamptz NOT NULL
             );
-            -- Per webhook and topic: every offset up to last_offset was delivered or given up on.
+            -- Per webhook and topic: every offset up to last_offset of the topic's history topic_epoch was delivered or
+            -- given up on. A topic deleted and created again has another epoch and offsets from 1: its cursor starts over
+            -- ('' until a first delivery: a start at an offset of a topic that did not exist yet).
             CREATE TABLE gantry_webhook_cursors (
                 webhook     text        NOT NULL,
                 topic       text        NOT NULL,
+                topic_epoch text        NOT NULL,
                 last_offset bigint      NOT NULL,
                 updated_at  timestamptz NOT NULL,
                 PRIMARY KEY (webhook, topic)

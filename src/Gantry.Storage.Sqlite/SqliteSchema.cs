@@ -150,10 +150,13 @@ internal static class SqliteSchema
                 created_at INTEGER NOT NULL,
                 updated_at INTEGER NOT NULL
             ) WITHOUT ROWID;
-            -- Per webhook and topic: every offset up to last_offset was delivered or given up on.
+            -- Per webhook and topic: every offset up to last_offset of the topic's history topic_epoch was delivered or
+            -- given up on. A topic deleted and created again has another epoch and offsets from 1: its cursor starts over
+            -- ('' until a first delivery: a start at an offset of a topic that did not exist yet).
             CREATE TABLE gantry_webhook_cursors (
                 webhook     TEXT    NOT NULL,
                 topic       TEXT    NOT NULL,
+                topic_epoch TEXT    NOT NULL,
                 last_offset INTEGER NOT NULL,
                 updated_at  INTEGER NOT NULL,
                 PRIMARY KEY (webhook, topic)

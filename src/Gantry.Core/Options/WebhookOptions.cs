@@ -26,12 +26,19 @@ public sealed class WebhookOptions
     /// <summary>Defaults to 1024 bytes of a failed answer's body kept in the delivery's error details.</summary>
     public const int DefaultMaxErrorBodyBytes = 1024;
 
+    /// <summary>Defaults to 30 seconds on top of <see cref="Timeout"/> for a delivery job's lease: the message's read, the
+    /// signature and the reports around the POST. A server killed mid-delivery has its job taken back (and POSTed again)
+    /// once this lease ends, so a shorter margin resumes sooner after a crash but risks a slow store's report arriving
+    /// after the lease was taken back (a repeated POST).</summary>
+    public static readonly TimeSpan DefaultLeaseMargin = TimeSpan.FromSeconds(30);
+
     public TimeSpan Timeout { get; set; } = DefaultTimeout;
     public int MaxAttempts { get; set; } = DefaultMaxAttempts;
     public int MaxUrlLength { get; set; } = DefaultMaxUrlLength;
     public int HistoryCount { get; set; } = DefaultHistoryCount;
     public TimeSpan RescanInterval { get; set; } = DefaultRescanInterval;
     public int MaxErrorBodyBytes { get; set; } = DefaultMaxErrorBodyBytes;
+    public TimeSpan LeaseMargin { get; set; } = DefaultLeaseMargin;
 
     /// <summary>Hosts a webhook may target (host names, <c>*.example.com</c>, IP addresses or CIDR networks). Empty (the
     /// default): any host not denied. Gantry's own listening ports on this machine are refused whatever this says.</summary>
@@ -56,6 +63,7 @@ public sealed class WebhookOptions
         Range("HistoryCount", HistoryCount, 0, Jobs.JobQuery.MaxLimit);
         Span("RescanInterval", RescanInterval, TimeSpan.FromMilliseconds(100), TimeSpan.FromHours(1));
         Range("MaxErrorBodyBytes", MaxErrorBodyBytes, 0, 1024 * 1024);
+        Span("LeaseMargin", LeaseMargin, TimeSpan.FromMilliseconds(100), TimeSpan.FromHours(1));
         for (var i = 0; i < AllowHosts.Count; i++)
             if (Webhooks.HostRule.Check(AllowHosts[i]) is { } problem) errors.Add($"Gantry:Webhooks:AllowHosts:{i}: {problem}");
         for (var i = 0; i < DenyHosts.Count; i++)

@@ -24,8 +24,11 @@ public interface IWebhookStore
     /// <summary>Deletes the webhook and its cursors; false when there was none.</summary>
     Task<bool> WebhookDelete(string name, CancellationToken ct);
 
-    /// <summary>Moves the webhook's cursor on <paramref name="topic"/> forward to <paramref name="offset"/> (never back),
-    /// creating it, provided the webhook still has <paramref name="epoch"/>. False when the webhook is gone or was
-    /// restarted (another epoch), or the cursor was already there.</summary>
-    Task<bool> WebhookAdvance(string name, string epoch, string topic, long offset, DateTimeOffset now, CancellationToken ct);
+    /// <summary>Moves the webhook's cursor on <paramref name="topic"/> to <paramref name="offset"/> of the topic's history
+    /// <paramref name="topicEpoch"/>, creating it, provided the webhook still has <paramref name="epoch"/>. Within one
+    /// history a cursor only moves forward; a cursor of another history (the topic was deleted and created again, a memory
+    /// topic's server restarted, or <see cref="WebhookCursor.AnyEpoch"/>) is replaced, since offsets of different
+    /// histories cannot be compared. False when the webhook is gone or was restarted (another epoch), or the cursor was
+    /// already there.</summary>
+    Task<bool> WebhookAdvance(string name, string epoch, string topic, string topicEpoch, long offset, DateTimeOffset now, CancellationToken ct);
 }

@@ -18,10 +18,6 @@ namespace Gantry.Core.Webhooks;
 /// </summary>
 public sealed class WebhookDelivery
 {
-    /// <summary>30 seconds on top of the POST's timeout for a delivery job's lease: the read, the signature and the
-    /// reports around the POST; a server killed mid-delivery has its job taken back once this lease ends.</summary>
-    public static readonly TimeSpan LeaseMargin = TimeSpan.FromSeconds(30);
-
     /// <summary>The content type of a message published without one whose body is not JSON.</summary>
     public const string BinaryContentType = "application/octet-stream";
 
@@ -42,8 +38,8 @@ public sealed class WebhookDelivery
         _options = options.Value.Webhooks;
     }
 
-    /// <summary>The lease a delivery job is enqueued with.</summary>
-    public TimeSpan Lease => _options.Timeout + LeaseMargin;
+    /// <summary>The lease a delivery job is enqueued with: the POST's timeout and <c>Gantry:Webhooks:LeaseMargin</c>.</summary>
+    public TimeSpan Lease => _options.Timeout + _options.LeaseMargin;
 
     public async Task RunAsync(LeasedJob job, CancellationToken ct)
     {
@@ -58,15 +54,23 @@ public sealed class WebhookDelivery
             await CompleteAsync(job, Result(null, "the webhook was deleted or restarted"), ct).ConfigureAwait(false);
             return;
         }
-        if (d.Offset <= webhook.CursorOf(d.Topic))
+        if (d.Offset <= webhook.CursorOf(d.Topic, d.TopicEpoch))
         {
             await CompleteAsync(job, Result(null, "already delivered"), ct).ConfigureAwait(false);
             return;
         }
         var read = await _topics.TopicRead(d.Topic, d.Offset - 1, 1, ct).ConfigureAwait(false);
+        if (read is not null && read.Epoch != d.TopicEpoch)
+        {
+            // The job's message belonged to a history of the topic that is gone (deleted and created again, or a memory
+            // topic's server restarted): the offset now names another message. The cursor is left alone; the dispatcher
+            // goes on from the new history's beginning.
+            await CompleteAsync(job, Result(null, "the topic was deleted and created again"), ct).ConfigureAwait(false);
+            return;
+        }
         if (read is null || read.Messages.Count == 0 || read.Messages[0].Offset != d.Offset)
         {
-            await _store.WebhookAdvance(d.Webhook, d.Epoch, d.Topic, d.Offset, _time.GetUtcNow(), ct).ConfigureAwait(false);
+            await _store.WebhookAdvance(d.Webhook, d.Epoch, d.Topic, d.TopicEpoch, d.Offset, _time.GetUtcNow(), ct).ConfigureAwait(false);
             await CompleteAsync(job, Result(null, "the message is no longer kept (retention)"), ct).ConfigureAwait(false);
             return;
         }
@@ -90,13 +94,13 @@ public sealed class WebhookDelivery
         var response = await _sender.PostAsync(new Uri(webhook.Url), headers, message.Body, contentType, _options.Timeout, ct).ConfigureAwait(false);
         if (response.Succeeded)
         {
-            await _store.WebhookAdvance(d.Webhook, d.Epoch, d.Topic, d.Offset, _time.GetUtcNow(), ct).ConfigureAwait(false);
+            await _store.WebhookAdvance(d.Webhook, d.Epoch, d.Topic, d.TopicEpoch, d.Offset, _time.GetUtcNow(), ct).ConfigureAwait(false);
             await CompleteAsync(job, Result(response.StatusCode, null), ct).ConfigureAwait(false);
             return;
         }
         // The last attempt's failure makes the job dead: the cursor moves first, so the next message follows it.
         if (job.Attempt >= job.MaxAttempts)
-            await _store.WebhookAdvance(d.Webhook, d.Epoch, d.Topic, d.Offset, _time.GetUtcNow(), ct).ConfigureAwait(false);
+            await _store.WebhookAdvance(d.Webhook, d.Epoch, d.Topic, d.TopicEpoch, d.Offset, _time.GetUtcNow(), ct).ConfigureAwait(false);
         var error = response.StatusCode is { } code ? $"the receiver answered {code}" : response.Error ?? "no answer";
         await FailAsync(job, FailureKind.Error, error, Details(response), ct).ConfigureAwait(false);
     }

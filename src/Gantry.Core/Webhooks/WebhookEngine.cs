@@ -83,15 +83,19 @@ public sealed class WebhookEngine
             case StartKind.First:
                 return [];
             case StartKind.Offset:
-                return [new WebhookCursor(pattern.Text, start.Offset - 1, now)];
+            {
+                // The offset is of the topic's current history; of whichever comes first when the topic does not exist yet.
+                var info = await _topics.TopicGet(pattern.Text, ct).ConfigureAwait(false);
+                return [new WebhookCursor(pattern.Text, info?.Epoch ?? WebhookCursor.AnyEpoch, start.Offset - 1, now)];
+            }
             default:
                 if (pattern.IsExact)
                 {
                     var info = await _topics.TopicGet(pattern.Text, ct).ConfigureAwait(false);
-                    return info is null ? [] : [new WebhookCursor(info.Name, info.LastOffset, now)];
+                    return info is null ? [] : [new WebhookCursor(info.Name, info.Epoch, info.LastOffset, now)];
                 }
                 var topics = await _topics.TopicList(ct).ConfigureAwait(false);
-                return topics.Where(t => pattern.Matches(t.Name)).Select(t => new WebhookCursor(t.Name, t.LastOffset, now)).ToList();
+                return topics.Where(t => pattern.Matches(t.Name)).Select(t => new WebhookCursor(t.Name, t.Epoch, t.LastOffset, now)).ToList();
         }
     }
 

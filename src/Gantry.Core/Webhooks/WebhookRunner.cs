@@ -85,13 +85,19 @@ internal sealed class WebhookRunner
                 var published = _p.Signals.NextPublished(topic);
                 var current = await _p.Store.WebhookGet(Webhook.Name, ct).ConfigureAwait(false);
                 if (current is null || current.Epoch != Webhook.Epoch) return; // deleted or restarted: the dispatcher reconciles
-                var read = await _p.Topics.TopicRead(topic, current.CursorOf(topic), 1, ct).ConfigureAwait(false);
+                var cursor = current.CursorFor(topic);
+                var read = await _p.Topics.TopicRead(topic, cursor?.Offset ?? 0, 1, ct).ConfigureAwait(false);
+                // A cursor of another history of the topic (deleted and created again, a memory topic after a restart):
+                // its offset says nothing about this one, whose offsets start at 1 again, so delivery starts at the new
+                // history's first kept message: no message published to it is silently passed over.
+                if (read is not null && cursor is not null && !cursor.BelongsTo(read.Epoch))
+                    read = await _p.Topics.TopicRead(topic, 0, 1, ct).ConfigureAwait(false);
                 if (read is null || read.Messages.Count == 0)
                 {
                     await Task.WhenAny(published, Task.Delay(_p.Options.RescanInterval, _p.Time, ct)).ConfigureAwait(false);
                     continue;
                 }
-                var delivery = new WebhookDeliveryJob(Webhook.Name, Webhook.Epoch, topic, read.Messages[0].Offset);
+                var delivery = new WebhookDeliveryJob(Webhook.Name, Webhook.Epoch, topic, read.Epoch, read.Messages[0].Offset);
                 var enqueued = await _p.Jobs.EnqueueAsync(new EnqueueRequest
                 {
                     Queue = Queue, Payload = delivery.ToJson(), UniqueKey = delivery.UniqueKey, MaxAttempts = _p.Options.MaxAttempts,
@@ -99,7 +105,7 @@ internal sealed class WebhookRunner
                 }, ct).ConfigureAwait(false);
                 if (!await WaitFinishedAsync(enqueued.Id, ct).ConfigureAwait(false)) return;
                 // The worker moved the cursor already, unless the job ended otherwise (cancelled, or its last lease lapsed).
-                await _p.Store.WebhookAdvance(Webhook.Name, Webhook.Epoch, topic, delivery.Offset, _p.Time.GetUtcNow(), ct).ConfigureAwait(false);
+                await _p.Store.WebhookAdvance(Webhook.Name, Webhook.Epoch, topic, delivery.TopicEpoch, delivery.Offset, _p.Time.GetUtcNow(), ct).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (ct.IsCancellationRequested)
             {

@@ -75,7 +75,10 @@ internal static class WebhookEndpoints
     {
         Name = w.Name, Topic = w.Topic, Url = w.Url, Secret = showSecret ? w.Secret : WebhookSecret.Mask(w.Secret),
         Queue = WebhookQueues.Of(w.Name), Epoch = w.Epoch, CreatedAt = w.CreatedAt, UpdatedAt = w.UpdatedAt,
-        Cursors = w.Cursors.Select(c => new WebhookCursorView { Topic = c.Topic, Offset = c.Offset, UpdatedAt = c.UpdatedAt }).ToList(),
+        Cursors = w.Cursors.Select(c => new WebhookCursorView
+        {
+            Topic = c.Topic, TopicEpoch = c.TopicEpoch == WebhookCursor.AnyEpoch ? null : c.TopicEpoch, Offset = c.Offset, UpdatedAt = c.UpdatedAt,
+        }).ToList(),
         Deliveries = history?.Select(ToWire).ToList(),
     };
 

@@ -41,9 +41,10 @@ internal sealed class PostgresWebhookStore(NpgsqlDataSource db) : IWebhookStore
             foreach (var c in cursors)
             {
                 await using var insert = Command(conn, tx, """
-                    INSERT INTO gantry_webhook_cursors (webhook, topic, last_offset, updated_at) VALUES ($1, $2, $3, $4)
-                    ON CONFLICT (webhook, topic) DO UPDATE SET last_offset = excluded.last_offset, updated_at = excluded.updated_at
-                    """, P(w.Name), P(c.Topic), P(c.Offset), P(Utc(c.UpdatedAt)));
+                    INSERT INTO gantry_webhook_cursors (webhook, topic, topic_epoch, last_offset, updated_at) VALUES ($1, $2, $3, $4, $5)
+                    ON CONFLICT (webhook, topic) DO UPDATE SET topic_epoch = excluded.topic_epoch, last_offset = excluded.last_offset,
+                        updated_at = excluded.updated_at
+                    """, P(w.Name), P(c.Topic), P(c.TopicEpoch), P(c.Offset), P(Utc(c.UpdatedAt)));
                 await insert.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
             }
         }
@@ -68,19 +69,23 @@ internal sealed class PostgresWebhookStore(NpgsqlDataSource db) : IWebhookStore
         return deleted > 0;
     }
 
-    public async Task<bool> WebhookAdvance(string name, string epoch, string topic, long offset, DateTimeOffset now, CancellationToken ct)
+    public async Task<bool> WebhookAdvance(string name, string epoch, string topic, string topicEpoch, long offset, DateTimeOffset now, CancellationToken ct)
     {
+        // Forward only within one history of the topic; a cursor of another history is replaced (offsets of different
+        // histories say nothing about each other).
         await using var cmd = db.CreateCommand("""
-            INSERT INTO gantry_webhook_cursors (webhook, topic, last_offset, updated_at)
-            SELECT $1, $2, $3, $4 WHERE EXISTS (SELECT 1 FROM gantry_webhooks WHERE name = $1 AND epoch = $5)
-            ON CONFLICT (webhook, topic) DO UPDATE SET last_offset = excluded.last_offset, updated_at = excluded.updated_at
-                WHERE gantry_webhook_cursors.last_offset < excluded.last_offset
+            INSERT INTO gantry_webhook_cursors (webhook, topic, topic_epoch, last_offset, updated_at)
+            SELECT $1, $2, $6, $3, $4 WHERE EXISTS (SELECT 1 FROM gantry_webhooks WHERE name = $1 AND epoch = $5)
+            ON CONFLICT (webhook, topic) DO UPDATE SET topic_epoch = excluded.topic_epoch, last_offset = excluded.last_offset,
+                updated_at = excluded.updated_at
+                WHERE gantry_webhook_cursors.topic_epoch <> excluded.topic_epoch OR gantry_webhook_cursors.last_offset < excluded.last_offset
             """);
         cmd.Parameters.Add(P(name));
         cmd.Parameters.Add(P(topic));
         cmd.Parameters.Add(P(offset));
         cmd.Parameters.Add(P(Utc(now)));
         cmd.Parameters.Add(P(epoch));
+        cmd.Parameters.Add(P(topicEpoch));
         return await cmd.ExecuteNonQueryAsync(ct).ConfigureAwait(false) > 0;
     }
 
@@ -88,7 +93,7 @@ internal sealed class PostgresWebhookStore(NpgsqlDataSource db) : IWebhookStore
     private async Task<List<Webhook>> ReadAsync(string? name, CancellationToken ct)
     {
         await using var cmd = db.CreateCommand($"""
-            SELECT w.name, w.topic, w.url, w.secret, w.epoch, w.created_at, w.updated_at, c.topic, c.last_offset, c.updated_at
+            SELECT w.name, w.topic, w.url, w.secret, w.epoch, w.created_at, w.updated_at, c.topic, c.topic_epoch, c.last_offset, c.updated_at
             FROM gantry_webhooks w LEFT JOIN gantry_webhook_cursors c ON c.webhook = w.name
             {(name is null ? "" : "WHERE w.name = $1")}
             ORDER BY w.name COLLATE "C", c.topic COLLATE "C"
@@ -106,7 +111,7 @@ internal sealed class PostgresWebhookStore(NpgsqlDataSource db) : IWebhookStore
                 webhooks.Add(new Webhook(n, r.GetString(1), r.GetString(2), r.GetString(3), r.GetString(4),
                     r.GetFieldValue<DateTimeOffset>(5), r.GetFieldValue<DateTimeOffset>(6)) { Cursors = cursors });
             }
-            if (!r.IsDBNull(7)) cursors!.Add(new WebhookCursor(r.GetString(7), r.GetInt64(8), r.GetFieldValue<DateTimeOffset>(9)));
+            if (!r.IsDBNull(7)) cursors!.Add(new WebhookCursor(r.GetString(7), r.GetString(8), r.GetInt64(9), r.GetFieldValue<DateTimeOffset>(10)));
         }
         return webhooks;
     }
@@ -125,6 +130,6 @@ internal sealed class GuardedWebhookStore(IWebhookStore inner, PostgresCalls cal
 
     public Task<bool> WebhookDelete(string name, CancellationToken ct) => calls.Once(c => inner.WebhookDelete(name, c), ct);
 
-    public Task<bool> WebhookAdvance(string name, string epoch, string topic, long offset, DateTimeOffset now, CancellationToken ct) =>
-        calls.Safe(c => inner.WebhookAdvance(name, epoch, topic, offset, now, c), ct);
+    public Task<bool> WebhookAdvance(string name, string epoch, string topic, string topicEpoch, long offset, DateTimeOffset now, CancellationToken ct) =>
+        calls.Safe(c => inner.WebhookAdvance(name, epoch, topic, topicEpoch, offset, now, c), ct);
 }

@@ -17,7 +17,7 @@ internal sealed partial class SqliteReads
         using (var cmd = db.CreateCommand())
         {
             cmd.Transaction = tx;
-            cmd.CommandText = "SELECT webhook, topic, last_offset, updated_at FROM gantry_webhook_cursors"
+            cmd.CommandText = "SELECT webhook, topic, topic_epoch, last_offset, updated_at FROM gantry_webhook_cursors"
                               + (name is null ? "" : " WHERE webhook = $name") + " ORDER BY webhook, topic";
             if (name is not null) cmd.Parameters.AddWithValue("$name", name);
             using var r = cmd.ExecuteReader();
@@ -25,7 +25,7 @@ internal sealed partial class SqliteReads
             {
                 var webhook = r.GetString(0);
                 if (!cursors.TryGetValue(webhook, out var list)) cursors[webhook] = list = [];
-                list.Add(new WebhookCursor(r.GetString(1), r.GetInt64(2), SqliteTime.FromDb(r.GetInt64(3))));
+                list.Add(new WebhookCursor(r.GetString(1), r.GetString(2), r.GetInt64(3), SqliteTime.FromDb(r.GetInt64(4))));
             }
         }
         var webhooks = new List<Webhook>();

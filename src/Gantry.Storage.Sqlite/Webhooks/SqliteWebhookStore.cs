@@ -18,6 +18,6 @@ internal sealed class SqliteWebhookStore(SqliteStore store) : IWebhookStore
 
     public Task<bool> WebhookDelete(string name, CancellationToken ct) => store.Writer.Run(w => w.WebhookDelete(name));
 
-    public Task<bool> WebhookAdvance(string name, string epoch, string topic, long offset, DateTimeOffset now, CancellationToken ct) =>
-        store.Writer.Run(w => w.WebhookAdvance(name, epoch, topic, offset, now));
+    public Task<bool> WebhookAdvance(string name, string epoch, string topic, string topicEpoch, long offset, DateTimeOffset now, CancellationToken ct) =>
+        store.Writer.Run(w => w.WebhookAdvance(name, epoch, topic, topicEpoch, offset, now));
 }

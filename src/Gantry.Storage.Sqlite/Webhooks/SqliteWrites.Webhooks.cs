@@ -37,13 +37,16 @@ internal sealed partial class SqliteWrites
         clear.Parameters["$name"].Value = webhook.Name;
         clear.ExecuteNonQuery();
         var insert = Prepared("""
-            INSERT INTO gantry_webhook_cursors (webhook, topic, last_offset, updated_at) VALUES ($name, $topic, $offset, $now)
-            ON CONFLICT (webhook, topic) DO UPDATE SET last_offset = excluded.last_offset, updated_at = excluded.updated_at
+            INSERT INTO gantry_webhook_cursors (webhook, topic, topic_epoch, last_offset, updated_at)
+            VALUES ($name, $topic, $topic_epoch, $offset, $now)
+            ON CONFLICT (webhook, topic) DO UPDATE SET topic_epoch = excluded.topic_epoch, last_offset = excluded.last_offset,
+                updated_at = excluded.updated_at
             """);
         foreach (var c in cursors)
         {
             insert.Parameters["$name"].Value = webhook.Name;
             insert.Parameters["$topic"].Value = c.Topic;
+            insert.Parameters["$topic_epoch"].Value = c.TopicEpoch;
             insert.Parameters["$offset"].Value = c.Offset;
             insert.Parameters["$now"].Value = SqliteTime.ToDb(c.UpdatedAt);
             insert.ExecuteNonQuery();
@@ -61,17 +64,21 @@ internal sealed partial class SqliteWrites
         return delete.ExecuteNonQuery() > 0;
     }
 
-    public bool WebhookAdvance(string name, string epoch, string topic, long offset, DateTimeOffset now)
+    public bool WebhookAdvance(string name, string epoch, string topic, string topicEpoch, long offset, DateTimeOffset now)
     {
+        // Forward only within one history of the topic; a cursor of another history is replaced (offsets of different
+        // histories say nothing about each other).
         var advance = Prepared("""
-            INSERT INTO gantry_webhook_cursors (webhook, topic, last_offset, updated_at)
-            SELECT $name, $topic, $offset, $now WHERE EXISTS (SELECT 1 FROM gantry_webhooks WHERE name = $name AND epoch = $epoch)
-            ON CONFLICT (webhook, topic) DO UPDATE SET last_offset = excluded.last_offset, updated_at = excluded.updated_at
-                WHERE gantry_webhook_cursors.last_offset < excluded.last_offset
+            INSERT INTO gantry_webhook_cursors (webhook, topic, topic_epoch, last_offset, updated_at)
+            SELECT $name, $topic, $topic_epoch, $offset, $now WHERE EXISTS (SELECT 1 FROM gantry_webhooks WHERE name = $name AND epoch = $epoch)
+            ON CONFLICT (webhook, topic) DO UPDATE SET topic_epoch = excluded.topic_epoch, last_offset = excluded.last_offset,
+                updated_at = excluded.updated_at
+                WHERE gantry_webhook_cursors.topic_epoch <> excluded.topic_epoch OR gantry_webhook_cursors.last_offset < excluded.last_offset
             """);
         var p = advance.Parameters;
         p["$name"].Value = name;
         p["$topic"].Value = topic;
+        p["$topic_epoch"].Value = topicEpoch;
         p["$offset"].Value = offset;
         p["$now"].Value = SqliteTime.ToDb(now);
         p["$epoch"].Value = epoch;

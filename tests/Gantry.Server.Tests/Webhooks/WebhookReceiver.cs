@@ -5,7 +5,8 @@ using Gantry.Testing;
 namespace Gantry.Server.Tests.Webhooks;
 
 /// <summary>A webhook receiver on a real loopback socket: records every POST (headers and raw body) and answers each with
-/// the next status code from its script (200 once the script is used up).</summary>
+/// the next status code from its script (200 once the script is used up). <see cref="BeforeAnswer"/> may hold an answer
+/// back (a test that kills the server while a POST is in flight); requests are handled one at a time.</summary>
 public sealed class WebhookReceiver : IAsyncDisposable
 {
     private readonly HttpListener _listener = new();
@@ -25,6 +26,9 @@ public sealed class WebhookReceiver : IAsyncDisposable
     public int Port { get; }
     public string Url { get; }
     public ConcurrentQueue<ReceivedPost> Posts { get; } = new();
+
+    /// <summary>Awaited after a POST is recorded and before it is answered.</summary>
+    public Func<ReceivedPost, Task>? BeforeAnswer { get; init; }
 
     private async Task LoopAsync()
     {
@@ -47,9 +51,18 @@ public sealed class WebhookReceiver : IAsyncDisposable
             await context.Request.InputStream.CopyToAsync(body);
             var headers = context.Request.Headers.AllKeys.Where(k => k is not null)
                 .ToDictionary(k => k!.ToLowerInvariant(), k => context.Request.Headers[k]!);
-            Posts.Enqueue(new ReceivedPost(context.Request.HttpMethod, headers, body.ToArray(), context.Request.ContentType));
-            context.Response.StatusCode = _script.TryDequeue(out var code) ? code : 200;
-            context.Response.Close();
+            var post = new ReceivedPost(context.Request.HttpMethod, headers, body.ToArray(), context.Request.ContentType);
+            Posts.Enqueue(post);
+            if (BeforeAnswer is { } hold) await hold(post);
+            try
+            {
+                context.Response.StatusCode = _script.TryDequeue(out var code) ? code : 200;
+                context.Response.Close();
+            }
+            catch (HttpListenerException)
+            {
+                // The sender is gone (a server killed while its POST was held): nobody hears this answer.
+            }
         }
     }
 
