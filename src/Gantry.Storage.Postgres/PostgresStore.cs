@@ -15,6 +15,7 @@ public sealed class PostgresStore : IStore
     private readonly NpgsqlDataSource _db;
     private readonly NpgsqlDataSource _batchDb;
     private readonly NpgsqlDataSource _extendDb;
+    private readonly NpgsqlDataSource _settleDb;
     private readonly PostgresStoreOptions _options;
     private readonly INotifier _notifier;
     private readonly TimeProvider _time;
@@ -42,7 +43,11 @@ public sealed class PostgresStore : IStore
         Queues = new GuardedQueueStore(new PostgresQueueStore(_db, notifier), _calls);
         Recurring = new GuardedRecurringStore(new PostgresRecurringStore(_db, notifier), _calls);
         Topics = new GuardedTopicStore(new PostgresTopicStore(_db, notifier), _calls);
-        Groups = new GuardedGroupStore(new PostgresGroupStore(_db, notifier), _calls);
+        // Consumer-group fetches, acks and nacks commit without waiting for the WAL flush: one lost in a crash of
+        // PostgreSQL itself only means the message is delivered again (groups promise at least once), as a lost ack
+        // does in RabbitMQ. Publishes and group settings wait for the flush.
+        _settleDb = new NpgsqlDataSourceBuilder(PostgresConnectionString.WithSettings(connectionString, [PostgresConnectionString.AsyncCommit])).Build();
+        Groups = new GuardedGroupStore(new PostgresGroupStore(_db, _settleDb, notifier), _calls);
         Webhooks = new GuardedWebhookStore(new PostgresWebhookStore(_db), _calls);
     }
 
@@ -91,6 +96,7 @@ public sealed class PostgresStore : IStore
         if (Interlocked.Exchange(ref _disposed, 1) == 1) return;
         if (_listener is not null) await _listener.DisposeAsync().ConfigureAwait(false);
         await _extendDb.DisposeAsync().ConfigureAwait(false);
+        await _settleDb.DisposeAsync().ConfigureAwait(false);
         await _batchDb.DisposeAsync().ConfigureAwait(false);
         await _db.DisposeAsync().ConfigureAwait(false);
     }

@@ -10,12 +10,12 @@ namespace Gantry.Storage.Postgres;
 /// turns moving the cursor; acks and nacks touch only their delivery rows, matched by (offset, attempt), so a member
 /// whose lease lapsed cannot settle the redelivery another member holds.
 /// </summary>
-internal sealed class PostgresGroupStore(NpgsqlDataSource db, INotifier notifier) : IGroupStore
+internal sealed class PostgresGroupStore(NpgsqlDataSource db, NpgsqlDataSource settleDb, INotifier notifier) : IGroupStore
 {
     public async Task<GroupFetch?> GroupFetch(string topic, string group, string member, int max, GroupPolicy defaults, DateTimeOffset now,
         CancellationToken ct)
     {
-        await using var conn = await db.OpenConnectionAsync(ct).ConfigureAwait(false);
+        await using var conn = await settleDb.OpenConnectionAsync(ct).ConfigureAwait(false);
         await using var tx = await conn.BeginTransactionAsync(ct).ConfigureAwait(false);
         if (await LockGroup(conn, tx, topic, group, defaults, null, now, ct).ConfigureAwait(false) is not var (delivered, policy)) return null;
         var leaseUntil = Utc(now + policy.AckTimeout);
@@ -137,7 +137,7 @@ internal sealed class PostgresGroupStore(NpgsqlDataSource db, INotifier notifier
 
     public async Task<IReadOnlyList<DeliveryOutcome>> GroupAck(string topic, string group, IReadOnlyList<DeliveryRef> deliveries, CancellationToken ct)
     {
-        await using var cmd = db.CreateCommand("""
+        await using var cmd = settleDb.CreateCommand("""
             DELETE FROM gantry_group_deliveries d USING unnest($3::bigint[], $4::int[]) AS u(s, a)
             WHERE d.topic = $1 AND d.grp = $2 AND d.seq = u.s AND d.attempt = u.a AND d.state = 1
             RETURNING d.seq
@@ -155,7 +155,7 @@ internal sealed class PostgresGroupStore(NpgsqlDataSource db, INotifier notifier
     public async Task<IReadOnlyList<DeliveryOutcome>> GroupNack(string topic, string group, IReadOnlyList<DeliveryRef> deliveries,
         DateTimeOffset redeliverAt, DateTimeOffset now, CancellationToken ct)
     {
-        await using var conn = await db.OpenConnectionAsync(ct).ConfigureAwait(false);
+        await using var conn = await settleDb.OpenConnectionAsync(ct).ConfigureAwait(false);
         await using var tx = await conn.BeginTransactionAsync(ct).ConfigureAwait(false);
         // Settled in one statement: back to waiting, or (delivered the group's maximum times) dead with a copy.
         await using var cmd = Command(conn, tx, """
