@@ -29,6 +29,9 @@ internal static class TopicEventEndpoints
             .WithQuery("from", JsonSchemaType.String, "first, last (the default: only new messages), an offset (the first to send) or an ISO 8601 time.")
             .WithQuery("epoch", JsonSchemaType.String, "The epoch the client's offsets belong to; a different one is announced with an 'epoch' event.")
             .WithQuery("client", JsonSchemaType.String, "A name for this subscriber, shown in presence.")
+            .WithQuery("slow", JsonSchemaType.String, "When this client falls behind: disconnect (the default: it is cut off with " +
+                       "its resume offset and catches up from history) or drop_oldest (for live-only feeds: the oldest " +
+                       "waiting messages are skipped; event ids show the gap).")
             .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status503ServiceUnavailable)
             .WithSummary("Server-Sent Events: every message of the topic (or of a pattern such as orders.* or orders.#) as it is " +
                          "published. 'id:' is the offset; Last-Event-ID (or 'from') resumes exactly where the client left off.");
@@ -41,6 +44,12 @@ internal static class TopicEventEndpoints
         var client = request.Query["client"].FirstOrDefault();
         if (client is { Length: > 200 }) throw GantryException.Invalid("client", "client names are at most 200 characters.");
         var info = new SubscriberInfo("sse", client, time.GetUtcNow(), pattern.Text);
+        var slow = request.Query["slow"].FirstOrDefault() switch
+        {
+            null or "" or "disconnect" => SlowConsumerPolicy.Disconnect,
+            "drop_oldest" => SlowConsumerPolicy.DropOldest,
+            var other => throw GantryException.Invalid("slow", $"'{RequestReading.Shorten(other)}' is not a policy: use disconnect (the default) or drop_oldest."),
+        };
         // A client cut off for falling behind gets SlowClientGrace to take its last events and the notice; one whose
         // connection is stuck (it stopped reading, the socket is full) is dropped then, instead of holding the
         // connection, its presence and its buffer until the transport gives up on it.
@@ -58,13 +67,13 @@ internal static class TopicEventEndpoints
                 after = await engine.ResolveStartAsync(topic,
                     request.Query["from"].FirstOrDefault() is { Length: > 0 } from ? StartPosition.Parse(from, "from") : StartPosition.Last,
                     context.RequestAborted);
-            items = hub.StreamAsync(topic, after, info, request.Query["epoch"].FirstOrDefault(), SlowConsumerPolicy.Disconnect, CutOff, context.RequestAborted);
+            items = hub.StreamAsync(topic, after, info, request.Query["epoch"].FirstOrDefault(), slow, CutOff, context.RequestAborted);
         }
         else
         {
             if (request.Query["from"].FirstOrDefault() is { Length: > 0 } from && !from.Equals("last", StringComparison.OrdinalIgnoreCase))
                 throw GantryException.Invalid("from", "a pattern subscription receives new messages only (from=last); read a single topic to start earlier.");
-            items = hub.StreamPatternAsync(pattern, info, SlowConsumerPolicy.Disconnect, CutOff, context.RequestAborted);
+            items = hub.StreamPatternAsync(pattern, info, slow, CutOff, context.RequestAborted);
         }
 
         var response = context.Response;

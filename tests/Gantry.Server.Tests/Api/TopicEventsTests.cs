@@ -103,6 +103,18 @@ public abstract class TopicEventsTests(ServerFixture fixture)
         Assert.Contains($"\"topic\":\"{topic}\"", first.Data);
         Assert.Contains("\"elsewhere\"", (await pattern.NextAsync()).Data);
     }
+
+    [Fact]
+    public async Task A_live_only_client_may_choose_drop_oldest_and_an_unknown_policy_is_refused_by_name()
+    {
+        var topic = Topic();
+        await Publish(topic, "1");
+        using (var stream = await OpenAsync($"/api/topics/{topic}/events?from=first&slow=drop_oldest"))
+            Assert.Equal("1", (await stream.NextAsync()).Id);
+        var bad = await _http.ApiGetAsync($"/api/topics/{topic}/events?slow=fast");
+        Assert.Equal(HttpStatusCode.BadRequest, bad.Status);
+        Assert.Contains("slow", bad.Json["detail"]!.GetValue<string>());
+    }
 }
 
 public sealed class TopicEventsOnSqlite(SqliteServerFixture f) : TopicEventsTests(f), IClassFixture<SqliteServerFixture>;
