@@ -43,11 +43,11 @@ public sealed class PostgresStore : IStore
         Queues = new GuardedQueueStore(new PostgresQueueStore(_db, notifier), _calls);
         Recurring = new GuardedRecurringStore(new PostgresRecurringStore(_db, notifier), _calls);
         Topics = new GuardedTopicStore(new PostgresTopicStore(_db, notifier), _calls);
-        // Consumer-group fetches, acks and nacks commit without waiting for the WAL flush: one lost in a crash of
+        // Consumer-group fetches, acks and nacks (these on the batch settings, as heartbeats) commit without waiting for the WAL flush: one lost in a crash of
         // PostgreSQL itself only means the message is delivered again (groups promise at least once), as a lost ack
         // does in RabbitMQ. Publishes and group settings wait for the flush.
         _settleDb = new NpgsqlDataSourceBuilder(PostgresConnectionString.WithSettings(connectionString, [PostgresConnectionString.AsyncCommit])).Build();
-        Groups = new GuardedGroupStore(new PostgresGroupStore(_db, _settleDb, notifier), _calls);
+        Groups = new GuardedGroupStore(new PostgresGroupStore(_db, _settleDb, _extendDb, notifier), _calls);
         Webhooks = new GuardedWebhookStore(new PostgresWebhookStore(_db), _calls);
     }
 
