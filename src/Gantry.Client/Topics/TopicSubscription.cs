@@ -28,7 +28,17 @@ internal sealed class TopicSubscription(GantryClient client, HttpClient http, st
     {
         // The epoch the offsets belong to: sent on every reconnect, so a topic whose history was lost in between is
         // announced (EpochChanged) instead of being read from an offset that now means something else.
-        if (!_pattern) _epoch = (await client.GetTopicAsync(topic, ct).ConfigureAwait(false))?.Epoch;
+        if (!_pattern)
+        {
+            try
+            {
+                _epoch = (await client.GetTopicAsync(topic, ct).ConfigureAwait(false))?.Epoch;
+            }
+            catch (Exception ex) when (ex is HttpRequestException or TimeoutException || ex is GantryApiException api && (int)api.StatusCode >= 500)
+            {
+                // The server is not reachable yet: the connect loop below retries; offsets are then taken as they come.
+            }
+        }
         var failures = 0;
         while (true)
         {

@@ -70,6 +70,22 @@ public abstract class SdkTopicTests(ServerFixture fixture)
     }
 
     [Fact]
+    public async Task A_server_that_cannot_be_reached_yet_is_retried_not_thrown()
+    {
+        var port = FreePort.Next();
+        using var client = new GantryClient($"http://127.0.0.1:{port}");
+        var notices = new ConcurrentQueue<TopicNotice>();
+        using var cts = new CancellationTokenSource();
+        var options = new SubscribeOptions { ReconnectDelay = TimeSpan.FromMilliseconds(20), OnNotice = n => { notices.Enqueue(n); if (notices.Count >= 2) cts.Cancel(); } };
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(async () =>
+        {
+            await foreach (var _ in client.SubscribeAsync(Topic(), options, cts.Token)) { }
+        });
+        Assert.All(notices, n => Assert.Equal(TopicNoticeKind.Reconnecting, n.Kind));
+        Assert.Contains("could not reach", notices.First().Reason);
+    }
+
+    [Fact]
     public async Task A_bad_topic_name_throws_instead_of_retrying()
     {
         var ex = await Assert.ThrowsAsync<GantryApiException>(async () =>
