@@ -18,11 +18,16 @@ public sealed class WebhookEngine
     private readonly JobEngine _jobs;
     private readonly WebhookAddressGuard _guard;
     private readonly TimeProvider _time;
+    private readonly TopicLog _log;
+    private readonly bool _sharedStore;
 
     public WebhookEngine(IStore store, TopicLog topics, JobEngine jobs, WebhookAddressGuard guard, IOptions<GantryEngineOptions> options, TimeProvider time)
     {
         _store = store.Webhooks;
         _topics = topics;
+        _log = topics;
+        // A store that several servers may share (PostgreSQL): each has its own ring for a memory topic.
+        _sharedStore = store.Capabilities.SupportsListener;
         _jobs = jobs;
         _guard = guard;
         _time = time;
@@ -50,6 +55,12 @@ public sealed class WebhookEngine
         if (start is { Kind: StartKind.Time }) throw GantryException.Invalid("from", "a webhook starts at first, last or an offset.");
         if (start is { Kind: StartKind.Offset } && !pattern.IsExact)
             throw GantryException.Invalid("from", "an offset names a message of one topic; a pattern starts at first or last.");
+        // One webhook has one cursor per topic, kept in the store; a memory topic has a history per server. On a store
+        // several servers share, they would take turns resetting that cursor to their own ring.
+        if (_sharedStore && pattern.IsExact && (await _log.SettingsAsync(pattern.Text, ct).ConfigureAwait(false)).Lane == TopicLane.Memory)
+            throw GantryException.Invalid("topic",
+                $"'{pattern.Text}' is a memory topic: its messages live on each server separately, and on a PostgreSQL store several servers " +
+                "share one webhook's cursor. Use a durable topic for webhooks here.");
 
         var existing = await _store.WebhookGet(name, ct).ConfigureAwait(false);
         var now = _time.GetUtcNow();

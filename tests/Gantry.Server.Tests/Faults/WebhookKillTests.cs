@@ -106,8 +106,9 @@ public abstract class WebhookKillTests : IAsyncLifetime
             $"the cursor to reach offset {total}");
     }
 
-    [Fact]
-    public async Task A_memory_topics_webhook_delivers_the_new_epochs_messages_from_the_first_after_a_restart()
+    /// <summary>Run on SQLite only: on a store several servers may share (PostgreSQL) a webhook on a memory topic is
+    /// refused (WebhookTopicHistoryTests shows it), since each server has its own ring under one cursor.</summary>
+    protected async Task MemoryTopicWebhookAfterRestartAsync()
     {
         const string memory = "kill.hooks.memory";
         await using var receiver = new WebhookReceiver();
@@ -142,6 +143,10 @@ public abstract class WebhookKillTests : IAsyncLifetime
 
 public sealed class WebhookKillOnSqlite : WebhookKillTests
 {
+    [Fact]
+    public Task A_memory_topics_webhook_delivers_the_new_epochs_messages_from_the_first_after_a_restart() =>
+        MemoryTopicWebhookAfterRestartAsync();
+
     protected override Task<TestStore> CreateStoreAsync() => Task.FromResult(TestStore.Sqlite());
 }
 

@@ -13,6 +13,9 @@ public abstract class WebhookTopicHistoryTests(ServerFixture fixture)
 {
     private readonly HttpClient _http = fixture.Server.Http;
 
+    /// <summary>A store several servers may share (PostgreSQL): webhooks on memory topics are refused there.</summary>
+    protected virtual bool SharedStore => false;
+
     private static string Topic() => "wh.h" + Guid.NewGuid().ToString("N")[..12];
     private static string Name() => "hook-" + Guid.NewGuid().ToString("N")[..10];
 
@@ -68,8 +71,16 @@ public abstract class WebhookTopicHistoryTests(ServerFixture fixture)
         var declared = await _http.SendAsync(HttpMethod.Put, $"/api/topics/{topic}", """{"lane":"memory"}""");
         Assert.True(declared.Status == HttpStatusCode.OK || declared.Status == HttpStatusCode.Created, declared.ToString());
         Assert.Equal("memory", declared.Json["lane"]!.GetValue<string>());
-        Assert.Equal(HttpStatusCode.Created, (await _http.SendAsync(HttpMethod.Put, $"/api/webhooks/{name}",
-            $$"""{"topic":"{{topic}}","url":"{{receiver.Url}}"}""")).Status);
+        var put = await _http.SendAsync(HttpMethod.Put, $"/api/webhooks/{name}", $$"""{"topic":"{{topic}}","url":"{{receiver.Url}}"}""");
+        if (SharedStore)
+        {
+            // Each server sharing the store has its own ring for the topic, and one cursor cannot follow them all.
+            Assert.Equal(HttpStatusCode.BadRequest, put.Status);
+            Assert.Equal("topic", put.Json["field"]!.GetValue<string>());
+            Assert.Contains("memory topic", put.Json["detail"]!.GetValue<string>());
+            return;
+        }
+        Assert.Equal(HttpStatusCode.Created, put.Status);
 
         var payloads = Enumerable.Range(1, 6).Select(i => $"m{i}").ToArray();
         await PublishAsync(topic, payloads);
@@ -85,4 +96,7 @@ public abstract class WebhookTopicHistoryTests(ServerFixture fixture)
 
 public sealed class WebhookTopicHistoryOnSqlite(SqliteServerFixture f) : WebhookTopicHistoryTests(f), IClassFixture<SqliteServerFixture>;
 
-public sealed class WebhookTopicHistoryOnPostgres(PostgresServerFixture f) : WebhookTopicHistoryTests(f), IClassFixture<PostgresServerFixture>;
+public sealed class WebhookTopicHistoryOnPostgres(PostgresServerFixture f) : WebhookTopicHistoryTests(f), IClassFixture<PostgresServerFixture>
+{
+    protected override bool SharedStore => true;
+}
