@@ -1,3 +1,4 @@
+using Gantry.Server.Tests.Infrastructure;
 using Gantry.Testing;
 
 namespace Gantry.Server.Tests.Webhooks;
@@ -6,36 +7,11 @@ namespace Gantry.Server.Tests.Webhooks;
 /// The package is installed into that folder by test.sh; a run without it installs it here (npm ci).</summary>
 public static class NodeVerifier
 {
-    private static readonly SemaphoreSlim InstallLock = new(1, 1);
+    private static readonly NodePackage Package = new("Webhooks/node", "standardwebhooks");
 
-    /// <summary>The folder holding receiver.js, package.json and (once installed) node_modules: in the source tree, so
-    /// one install serves every build.</summary>
-    public static string Folder { get; } = FindFolder();
+    public static string Folder => Package.Folder;
 
-    private static string FindFolder()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "Gantry.Server.Tests.csproj"))) return Path.Combine(dir.FullName, "Webhooks", "node");
-        }
-        throw new InvalidOperationException("tests/Gantry.Server.Tests not found above " + AppContext.BaseDirectory);
-    }
-
-    public static async Task EnsureInstalledAsync()
-    {
-        await InstallLock.WaitAsync();
-        try
-        {
-            if (Directory.Exists(Path.Combine(Folder, "node_modules", "standardwebhooks"))) return;
-            var npm = await ChildProcess.RunAsync("npm", ["ci", "--no-audit", "--no-fund", "--prefix", Folder], limit: TimeSpan.FromMinutes(3));
-            if (npm.ExitCode != 0)
-                throw new Xunit.Sdk.XunitException($"npm ci in {Folder} failed (the standardwebhooks package is needed; test.sh installs it): {npm.Stdout}{npm.Stderr}");
-        }
-        finally
-        {
-            InstallLock.Release();
-        }
-    }
+    public static Task EnsureInstalledAsync() => Package.EnsureInstalledAsync();
 
     /// <summary>Starts the receiver for <paramref name="secret"/> on a free loopback port and waits until it listens.</summary>
     public static async Task<(ChildProcess Process, string Url)> StartAsync(string secret)
