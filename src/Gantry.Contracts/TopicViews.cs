@@ -78,6 +78,8 @@ public sealed class TopicView
     public string Lane { get; set; } = "durable";
     /// <summary>Live subscribers on the server that answered.</summary>
     public int Subscribers { get; set; }
+    /// <summary>The topic's consumer groups with their lag (as <c>GET …/groups</c> lists them).</summary>
+    public List<GroupView> Groups { get; set; } = [];
     public DateTimeOffset CreatedAt { get; set; }
 }
 

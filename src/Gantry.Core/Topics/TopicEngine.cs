@@ -35,6 +35,9 @@ public sealed partial class TopicEngine
 
     public TopicOptions Options => _options;
 
+    /// <summary>The engine's clock's now (group ages are measured against it).</summary>
+    public DateTimeOffset Now => _time.GetUtcNow();
+
     public TopicSignals Signals => _signals;
 
     /// <summary>The long polls a reader may ask for (up to <c>Gantry:Limits:MaxWait</c>), as job fetches take them.</summary>

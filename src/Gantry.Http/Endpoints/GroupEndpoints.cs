@@ -109,7 +109,7 @@ internal static class GroupEndpoints
         return Results.Json(Outcomes(refs, outcomes, "nacked"), Json.DeliveryOutcomes);
     }
 
-    private static GroupView ToWire(GroupInfo g, DateTimeOffset now) => new()
+    internal static GroupView ToWire(GroupInfo g, DateTimeOffset now) => new()
     {
         Topic = g.Topic, Name = g.Name, Committed = g.Committed, Delivered = g.Delivered, LastOffset = g.LastOffset, Lag = g.Lag,
         InFlight = g.InFlight, Waiting = g.Waiting, Dead = g.Dead,

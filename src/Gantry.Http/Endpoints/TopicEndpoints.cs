@@ -115,23 +115,32 @@ internal static class TopicEndpoints
         };
     }
 
-    private static TopicView ToWire(TopicInfo t, TopicHub hub) => new()
+    private static async Task<TopicView> ToWireAsync(TopicInfo t, TopicEngine engine, TopicHub hub, CancellationToken ct)
     {
-        Name = t.Name, Epoch = t.Epoch, FirstOffset = t.FirstOffset, LastOffset = t.LastOffset, MessageCount = t.MessageCount,
-        RetainCount = t.Settings.RetainCount, RetainSeconds = t.Settings.RetainAge?.TotalSeconds, MaxMessageBytes = t.Settings.MaxMessageBytes,
-        Lane = TopicLanes.Wire(t.Settings.Lane), Subscribers = hub.CountFor(t.Name), CreatedAt = t.CreatedAt,
-    };
+        // Memory topics have no groups (they are refused there): no store read for them.
+        var groups = t.Settings.Lane == TopicLane.Memory ? [] : await engine.ListGroupsAsync(t.Name, ct);
+        var now = engine.Now;
+        return new TopicView
+        {
+            Name = t.Name, Epoch = t.Epoch, FirstOffset = t.FirstOffset, LastOffset = t.LastOffset, MessageCount = t.MessageCount,
+            RetainCount = t.Settings.RetainCount, RetainSeconds = t.Settings.RetainAge?.TotalSeconds, MaxMessageBytes = t.Settings.MaxMessageBytes,
+            Lane = TopicLanes.Wire(t.Settings.Lane), Subscribers = hub.CountFor(t.Name), CreatedAt = t.CreatedAt,
+            Groups = groups.Select(g => GroupEndpoints.ToWire(g, now)).ToList(),
+        };
+    }
 
     private static async Task<IResult> List(TopicEngine engine, TopicHub hub, HttpContext context)
     {
         var topics = await engine.ListAsync(context.RequestAborted);
-        return Results.Json(new TopicListView { Topics = topics.Select(t => ToWire(t, hub)).ToList() }, Json.TopicListView);
+        var views = new List<TopicView>(topics.Count);
+        foreach (var t in topics) views.Add(await ToWireAsync(t, engine, hub, context.RequestAborted));
+        return Results.Json(new TopicListView { Topics = views }, Json.TopicListView);
     }
 
     private static async Task<IResult> Get(string topic, TopicEngine engine, TopicHub hub, HttpContext context)
     {
         var t = await engine.GetAsync(topic, context.RequestAborted) ?? throw NoTopic(topic);
-        return Results.Json(ToWire(t, hub), Json.TopicView);
+        return Results.Json(await ToWireAsync(t, engine, hub, context.RequestAborted), Json.TopicView);
     }
 
     private static IResult Subscribers(string topic, TopicHub hub)
@@ -155,7 +164,7 @@ internal static class TopicEndpoints
         var lane = body.Lane is { } l ? TopicLanes.FromUser(l)
             : (await engine.GetAsync(topic, request.HttpContext.RequestAborted))?.Settings.Lane ?? TopicLane.Durable;
         var t = await engine.SaveAsync(topic, new TopicSettings(body.RetainCount, age, body.MaxMessageBytes, lane), request.HttpContext.RequestAborted);
-        return Results.Json(ToWire(t, hub), Json.TopicView);
+        return Results.Json(await ToWireAsync(t, engine, hub, request.HttpContext.RequestAborted), Json.TopicView);
     }
 
     private static async Task<IResult> Delete(string topic, TopicEngine engine, HttpContext context) =>

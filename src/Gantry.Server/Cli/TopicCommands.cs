@@ -161,11 +161,12 @@ internal static class TopicCommands
                 Tables.PrintJson(new TopicListView { Topics = topics.ToList() }, GantryJsonContext.Default.TopicListView);
                 return ExitCodes.Ok;
             }
-            var table = Tables.New("TOPIC", "FIRST", "LAST", "MESSAGES", "RETAIN COUNT", "RETAIN", "SUBSCRIBERS", "EPOCH");
+            var table = Tables.New("TOPIC", "LANE", "FIRST", "LAST", "MESSAGES", "RETAIN COUNT", "RETAIN", "SUBSCRIBERS", "GROUPS (LAG)", "EPOCH");
             foreach (var t in topics)
             {
-                table.AddRow(Markup.Escape(t.Name), t.FirstOffset.ToString(), t.LastOffset.ToString(), t.MessageCount.ToString(),
-                    t.RetainCount?.ToString() ?? "", Tables.Age(t.RetainSeconds), t.Subscribers.ToString(), Markup.Escape(t.Epoch));
+                var groups = string.Join(", ", t.Groups.Select(g => $"{g.Name} ({g.Lag})"));
+                table.AddRow(Markup.Escape(t.Name), t.Lane, t.FirstOffset.ToString(), t.LastOffset.ToString(), t.MessageCount.ToString(),
+                    t.RetainCount?.ToString() ?? "", Tables.Age(t.RetainSeconds), t.Subscribers.ToString(), Markup.Escape(groups), Markup.Escape(t.Epoch));
             }
             Tables.Console.Write(table);
             return ExitCodes.Ok;

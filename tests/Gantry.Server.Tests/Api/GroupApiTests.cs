@@ -37,6 +37,12 @@ public abstract class GroupApiTests(ServerFixture fixture)
         Assert.Equal(["acked", "acked", "acked", "lost"], ack.Json["results"]!.AsArray().Select(r => r!["outcome"]!.GetValue<string>()));
         var group = await _http.ApiGetAsync($"/api/topics/{topic}/groups/billing");
         Assert.Equal((4L, 0L), (group.Json["committed"]!.GetValue<long>(), group.Json["lag"]!.GetValue<long>()));
+        // The topic admin shows its groups with their lag too, in the list and for the one topic.
+        await Publish(topic, 5);
+        var view = (await _http.ApiGetAsync($"/api/topics/{topic}")).Json["groups"]!.AsArray();
+        Assert.Equal(("billing", 1L), (view.Single()!["name"]!.GetValue<string>(), view.Single()!["lag"]!.GetValue<long>()));
+        var listed = (await _http.ApiGetAsync("/api/topics")).Json["topics"]!.AsArray().Single(t => t!["name"]!.GetValue<string>() == topic)!;
+        Assert.Equal("billing", listed["groups"]![0]!["name"]!.GetValue<string>());
     }
 
     [Fact]

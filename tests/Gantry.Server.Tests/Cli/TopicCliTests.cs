@@ -70,7 +70,7 @@ public sealed class TopicCliTests(CliServerFixture fixture) : IClassFixture<CliS
         await Gantry("publish", topic, "2");
         var r = await Gantry("topics");
         Assert.True(r.ExitCode == 0, r.ToString());
-        Assert.Matches($@"{Regex.Escape(topic)}\s+1\s+2\s+2\s", r.Stdout.Split('\n').Single(l => l.Contains(topic)));
+        Assert.Matches($@"{Regex.Escape(topic)}\s+durable\s+1\s+2\s+2\s", r.Stdout.Split('\n').Single(l => l.Contains(topic)));
 
         var bad = await Gantry("publish", "bad topic!", "1");
         Assert.Equal(2, bad.ExitCode);
