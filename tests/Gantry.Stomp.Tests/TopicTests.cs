@@ -162,4 +162,35 @@ public sealed class TopicTests(StompServerFixture fixture) : IClassFixture<Stomp
         var error = await client.ExpectErrorThenCloseAsync();
         Assert.Contains("already in use", error[StompHeaderNames.Message]);
     }
+
+    [Fact]
+    public async Task A_stale_epoch_restarts_from_the_oldest_message_with_the_topics_epoch()
+    {
+        var topic = Topics.Fresh();
+        var published = await Topics.PublishAsync(_server.Http, topic, """{"n":1}""");
+        await Topics.PublishAsync(_server.Http, topic, """{"n":2}""");
+        await using var client = await _server.OpenAsync();
+        await client.ConnectAsync();
+        // The client resumes at offset 2 of a history that is not this topic's: offsets of another epoch mean nothing.
+        await client.SendAsync(StompCommand.Subscribe, (StompHeaderNames.Id, "s"), (StompHeaderNames.Destination, "/topic/" + topic),
+            ("offset", "2"), ("epoch", "0000000000000000"));
+
+        var message = await client.ExpectAsync(StompCommand.Message);
+        Assert.Equal("1", message["offset"]);
+        Assert.Equal(published["epoch"]!.GetValue<string>(), message["epoch"]);
+    }
+
+    [Fact]
+    public async Task A_stomp_1_0_session_takes_backslashes_in_headers_as_they_are()
+    {
+        var topic = Topics.Fresh();
+        await using var client = await _server.OpenAsync();
+        await client.SendAsync(StompCommand.Connect); // no accept-version: 1.0, which has no header escapes
+        Assert.Equal("1.0", (await client.ExpectAsync(StompCommand.Connected))[StompHeaderNames.Version]);
+        await client.SendRawAsync($"SEND\ndestination:/topic/{topic}\npath:C:\\dir\\n\nreceipt:r1\n\n{{}}\0");
+        await client.ExpectAsync(StompCommand.Receipt);
+
+        var message = Assert.Single(await Topics.MessagesAsync(_server.Http, topic))!;
+        Assert.Equal(@"C:\dir\n", message["headers"]!["path"]!.GetValue<string>());
+    }
 }
