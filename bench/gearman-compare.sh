@@ -105,7 +105,7 @@ start_gantry_gearman() { # $1 = name, rest = environment assignments (lib.sh's s
   port=$(free_port)
   local http; http=$(free_port)
   (cd "$work/$name" && exec env "$@" "$gantry" server --urls "http://127.0.0.1:$http" --data "$work/$name/data" \
-     --gearman "127.0.0.1:$port" >"$work/$name/server.log" 2>&1) &
+     --gearman "127.0.0.1:$port" --stomp off >"$work/$name/server.log" 2>&1) &
   pid=$!
   pids+=("$pid")
   for _ in $(seq 150); do curl -sf "http://127.0.0.1:$http/health" >/dev/null 2>&1 && break; sleep 0.1; done

@@ -4,7 +4,7 @@
 # A TCP port on loopback that nothing listens on right now.
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
 
-# start_gantry NAME VAR [server options…]: starts the Release `gantry server` (Gearman off) in $work/NAME on a free port,
+# start_gantry NAME VAR [server options…]: starts the Release `gantry server` (Gearman and STOMP off) in $work/NAME on a free port,
 # waits for /health, and sets VAR to its URL. $SERVER_ENV adds environment assignments. Not to be run in $(...): the
 # pid must reach the calling shell's cleanup list.
 start_gantry() {
@@ -12,7 +12,7 @@ start_gantry() {
   local http; http=$(free_port)
   mkdir -p "$work/$name"
   (cd "$work/$name" && exec env ${SERVER_ENV:-X=1} "$root/src/Gantry.Server/bin/Release/net10.0/gantry" server --urls "http://127.0.0.1:$http" \
-     --gearman off "$@" >"$work/$name/server.log" 2>&1) &
+     --gearman off --stomp off "$@" >"$work/$name/server.log" 2>&1) &
   pids+=($!)
   for _ in $(seq 150); do curl -sf "http://127.0.0.1:$http/health" >/dev/null 2>&1 && break; sleep 0.1; done
   curl -sf "http://127.0.0.1:$http/health" >/dev/null || { log "gantry server '$name' did not come up"; exit 1; }

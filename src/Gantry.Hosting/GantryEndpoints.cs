@@ -1,6 +1,7 @@
 using System.Net;
 using Gantry.Core;
 using Gantry.Gearman;
+using Gantry.Stomp;
 using Gantry.Storage.Sqlite;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -15,6 +16,9 @@ public sealed class GantryEndpoints(IServer server, IServiceProvider services, I
     /// <summary>The Gearman front's port once bound; null when the front is off.</summary>
     public IPEndPoint? Gearman => services.GetService<GearmanListener>()?.EndPoint;
 
+    /// <summary>The STOMP front's port once bound; null when the front is off.</summary>
+    public IPEndPoint? Stomp => services.GetService<StompListener>()?.EndPoint;
+
     /// <summary>The HTTP addresses (Kestrel lists the fronts' ports among its addresses; they are not HTTP).</summary>
     public IReadOnlyList<string> Http
     {
@@ -23,6 +27,8 @@ public sealed class GantryEndpoints(IServer server, IServiceProvider services, I
             var all = server.Features.Get<IServerAddressesFeature>()?.Addresses.ToList() ?? [];
             if (Gearman is { } gearman)
                 all.RemoveAll(a => Uri.TryCreate(a, UriKind.Absolute, out var u) && u.Port == gearman.Port);
+            if (Stomp is { } stomp)
+                all.RemoveAll(a => Uri.TryCreate(a, UriKind.Absolute, out var u) && u.Port == stomp.Port);
             return all;
         }
     }
@@ -40,4 +46,7 @@ public sealed class GantryEndpoints(IServer server, IServiceProvider services, I
     public string? GearmanAddress => Gearman is { } ep
         ? (ep.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? $"[{ep.Address}]:{ep.Port}" : $"{ep.Address}:{ep.Port}")
         : null;
+
+    /// <summary>The STOMP front's address as STOMP clients write it (<c>HOST:PORT</c>).</summary>
+    public string? StompAddress => Stomp is { } ep ? Core.Options.ListenEndpoint.Format(ep) : null;
 }

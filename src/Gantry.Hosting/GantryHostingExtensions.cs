@@ -1,6 +1,7 @@
 using Gantry.Core.Stats;
 using Gantry.Gearman;
 using Gantry.Http;
+using Gantry.Stomp;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
@@ -9,8 +10,8 @@ using Microsoft.Extensions.Logging;
 namespace Gantry.Hosting;
 
 /// <summary>
-/// The one place a Gantry server is composed: the engine and its store, and every front (the HTTP API, Gearman, and
-/// the protocols to come) with their options and listeners. The <c>gantry</c> executable is a thin shell over these
+/// The one place a Gantry server is composed: the engine and its store, and every front (the HTTP API, Gearman, STOMP,
+/// and the protocols to come) with their options and listeners. The <c>gantry</c> executable is a thin shell over these
 /// two calls, and an ASP.NET Core application hosts the same server in-process with them:
 /// <code>
 /// var builder = WebApplication.CreateBuilder(args);
@@ -37,6 +38,13 @@ public static class GantryHostingExtensions
         {
             builder.Services.AddOptions<GearmanOptions>().CheckedFirst();
             builder.Services.AddGantryGearman(gantry.GetSection("Gearman"));
+        }
+        if (GantryListeners.StompEnabled(gantry.GetSection("Stomp")))
+        {
+            builder.Services.AddOptions<StompOptions>().CheckedFirst();
+            // One token guards every front: a CONNECT carries the HTTP API's.
+            builder.Services.AddGantryStomp(gantry.GetSection("Stomp"),
+                sp => sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<GantryHttpOptions>>().Value.ApiToken);
         }
         builder.Services.AddSingleton<GantryEndpoints>();
         builder.WebHost.ConfigureKestrel((context, kestrel) => GantryListeners.Configure(kestrel, context.Configuration, gantry));

@@ -1,5 +1,7 @@
 using System.Net;
+using Gantry.Core.Options;
 using Gantry.Gearman;
+using Gantry.Stomp;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Configuration;
@@ -8,7 +10,7 @@ namespace Gantry.Hosting;
 
 /// <summary>
 /// Every port a composed server listens on, configured in Kestrel in one place: the HTTP API's addresses and one
-/// endpoint per protocol front (Gearman now; STOMP will join it), each a connection handler in the same host.
+/// endpoint per protocol front (Gearman, STOMP), each a connection handler in the same host.
 /// </summary>
 /// <remarks>
 /// Kestrel ignores <c>urls</c> (<c>ASPNETCORE_URLS</c>, <c>--urls</c>) once any endpoint is configured by
@@ -22,12 +24,14 @@ internal static class GantryListeners
     private const string KestrelDefaultUrl = "http://localhost:5000";
 
     private const string GearmanEndpointName = "GantryGearman";
+    private const string StompEndpointName = "GantryStomp";
 
     public static void Configure(KestrelServerOptions kestrel, IConfiguration application, IConfiguration gantry)
     {
         var gearman = GearmanEndpointFrom(gantry.GetSection("Gearman"));
+        var stomp = StompEndpointFrom(gantry.GetSection("Stomp"));
         var gantryUrls = gantry["Urls"];
-        if (gearman is null && string.IsNullOrWhiteSpace(gantryUrls)) return; // the application's listeners stay as they are
+        if (gearman is null && stomp is null && string.IsNullOrWhiteSpace(gantryUrls)) return; // the application's listeners stay as they are
 
         var own = application.GetSection("Kestrel");
         var settings = new Dictionary<string, string?>();
@@ -35,10 +39,12 @@ internal static class GantryListeners
         foreach (var url in HttpUrls(gantryUrls, application, ownEndpoints: own.GetSection("Endpoints").GetChildren().Any()))
             settings[$"Endpoints:GantryHttp{i++}:Url"] = url;
         if (gearman is not null) settings[$"Endpoints:{GearmanEndpointName}:Url"] = $"http://{Host(gearman)}:{gearman.Port}";
+        if (stomp is not null) settings[$"Endpoints:{StompEndpointName}:Url"] = $"http://{Host(stomp)}:{stomp.Port}";
 
         var merged = new ConfigurationBuilder().AddConfiguration(own).AddInMemoryCollection(settings).Build();
         var loader = kestrel.Configure(merged);
         if (gearman is not null) loader.Endpoint(GearmanEndpointName, e => e.ListenOptions.UseGantryGearman());
+        if (stomp is not null) loader.Endpoint(StompEndpointName, e => e.ListenOptions.UseGantryStomp());
     }
 
     private static IEnumerable<string> HttpUrls(string? gantryUrls, IConfiguration application, bool ownEndpoints)
@@ -61,6 +67,21 @@ internal static class GantryListeners
     {
         var listen = gearman["Listen"] is { Length: > 0 } configured ? configured : GearmanOptions.DefaultListen;
         return !string.Equals(listen.Trim(), GearmanOptions.Off, StringComparison.OrdinalIgnoreCase);
+    }
+
+    /// <summary>The STOMP port when the front is on and its address parses (a malformed one is reported by the options
+    /// validation at start).</summary>
+    public static IPEndPoint? StompEndpointFrom(IConfiguration stomp)
+    {
+        if (!StompEnabled(stomp)) return null;
+        var listen = stomp["Listen"] is { Length: > 0 } configured ? configured : StompOptions.DefaultListen;
+        return ListenEndpoint.TryParse(listen, StompOptions.DefaultPort, out var endpoint, out _) ? endpoint : null;
+    }
+
+    public static bool StompEnabled(IConfiguration stomp)
+    {
+        var listen = stomp["Listen"] is { Length: > 0 } configured ? configured : StompOptions.DefaultListen;
+        return !string.Equals(listen.Trim(), StompOptions.Off, StringComparison.OrdinalIgnoreCase);
     }
 
     private static string Host(IPEndPoint endpoint) => endpoint.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6

@@ -23,7 +23,7 @@ public sealed class HostedApplicationTests : IAsyncLifetime
     {
         var dll = Path.Combine(AppContext.BaseDirectory, "Gantry.Samples.Hosted.dll");
         _app = ChildProcess.StartDotnet(dll,
-            ["--urls", _url, $"--Gantry:Data={_data.Path}", $"--Gantry:Gearman:Listen=127.0.0.1:{_gearmanPort}"],
+            ["--urls", _url, $"--Gantry:Data={_data.Path}", $"--Gantry:Gearman:Listen=127.0.0.1:{_gearmanPort}", "--Gantry:Stomp:Listen=off"],
             new Dictionary<string, string?> { ["ASPNETCORE_ENVIRONMENT"] = "Production", ["GANTRY_URLS"] = null },
             AppContext.BaseDirectory);
         await _app.WaitForLineAsync(l => l.Contains("Application started", StringComparison.Ordinal), "the application's start line");

@@ -19,7 +19,7 @@ public sealed class HostedSettingsTests
         var dll = Path.Combine(AppContext.BaseDirectory, "Gantry.Samples.Hosted.dll");
 
         var r = await ChildProcess.RunDotnetAsync(dll,
-            ["--urls", "http://127.0.0.1:0", $"--Gantry:Data={data.Path}", "--Gantry:Gearman:Listen=off", setting],
+            ["--urls", "http://127.0.0.1:0", $"--Gantry:Data={data.Path}", "--Gantry:Gearman:Listen=off", "--Gantry:Stomp:Listen=off", setting],
             new Dictionary<string, string?> { ["ASPNETCORE_ENVIRONMENT"] = "Production", ["GANTRY_URLS"] = null });
 
         Assert.True(r.ExitCode != 0, r.ToString());

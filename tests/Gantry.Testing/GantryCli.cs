@@ -20,8 +20,9 @@ public static partial class GantryCli
     public static Dictionary<string, string?> Environment(IReadOnlyDictionary<string, string?>? extra = null)
     {
         var env = Inherited.ToDictionary(n => n, _ => (string?)null);
-        // Servers of parallel tests (and any gearmand on this machine) must not fight over Gearman's port 4730.
+        // Servers of parallel tests (and any gearmand on this machine) must not fight over Gearman's port 4730,
         env["GANTRY_GEARMAN__LISTEN"] = "127.0.0.1:0";
+        env["GANTRY_STOMP__LISTEN"] = "127.0.0.1:0"; // nor over STOMP's 61613
         foreach (var (k, v) in extra ?? new Dictionary<string, string?>()) env[k] = v;
         return env;
     }

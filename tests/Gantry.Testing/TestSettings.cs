@@ -8,6 +8,7 @@ public static class TestSettings
     {
         ["Gantry:Urls"] = "http://127.0.0.1:0",
         ["Gantry:Gearman:Listen"] = "127.0.0.1:0",
+        ["Gantry:Stomp:Listen"] = "127.0.0.1:0",
         ["Logging:LogLevel:Default"] = "Warning",
     };
 

@@ -5,6 +5,7 @@ using Gantry.Core.Options;
 using Gantry.Core.Stats;
 using Gantry.Gearman;
 using Gantry.Http;
+using Gantry.Stomp;
 using Gantry.Storage.Postgres;
 using Gantry.Storage.Sqlite;
 
@@ -18,7 +19,7 @@ namespace Gantry.Hosting.Settings;
 internal static class GantrySettingsSchema
 {
     /// <summary>Each options type and the section (under <c>Gantry</c>) it is bound to: AddGantryEngine,
-    /// AddGantryHttpApi and AddGantryGearman bind these. A test holds this table to those registrations.</summary>
+    /// AddGantryHttpApi, AddGantryGearman and AddGantryStomp bind these. A test holds this table to those registrations.</summary>
     public static readonly IReadOnlyList<(string Section, Type Options)> Bound =
     [
         ("", typeof(GantryServerOptions)),
@@ -28,6 +29,7 @@ internal static class GantrySettingsSchema
         ("Stats", typeof(StatsOptions)),
         ("Http", typeof(GantryHttpOptions)),
         ("Gearman", typeof(GearmanOptions)),
+        ("Stomp", typeof(StompOptions)),
     ];
 
     /// <summary>Keys that were settings once, or that the binder reaches but the composition overwrites, with the key

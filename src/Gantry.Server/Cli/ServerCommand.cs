@@ -30,9 +30,10 @@ internal static class ServerCommand
                 {
                     throw failure;
                 }
-                // The Gearman line first: whoever waits for the main line then has both.
+                // The fronts' lines first: whoever waits for the main line then has them all.
                 var endpoints = app.Services.GetRequiredService<GantryEndpoints>();
                 if (endpoints.GearmanAddress is { } gearman) Console.WriteLine($"Gearman listening on {gearman}");
+                if (endpoints.StompAddress is { } stomp) Console.WriteLine($"STOMP listening on {stomp}");
                 Console.WriteLine(endpoints.Describe());
                 WarnIfExposed(app);
                 await app.WaitForShutdownAsync(CancellationToken.None);

@@ -16,6 +16,7 @@ internal static class ServerSettings
     public static readonly Option<string?> Store = new("--store") { Description = "PostgreSQL connection string (Host=…;Database=…;Username=… or postgres://…); omit for SQLite", HelpName = "CONNECTION_STRING" };
     public static readonly Option<string?> Urls = new("--urls") { Description = $"Where the HTTP API listens [default: {Contracts.GantryPorts.DefaultUrl}]", HelpName = "URLS" };
     public static readonly Option<string?> Gearman = new("--gearman") { Description = $"Where the Gearman protocol listens, HOST:PORT, or off [default: {Protocol.Gearman.GearmanPorts.DefaultLoopback}]", HelpName = "HOST:PORT" };
+    public static readonly Option<string?> Stomp = new("--stomp") { Description = $"Where the STOMP protocol listens, HOST:PORT, or off [default: {Gantry.Stomp.StompOptions.DefaultListen}]", HelpName = "HOST:PORT" };
     public static readonly Option<FileInfo?> ConfigFile = new("--config") { Description = "A JSON settings file (same shape as appsettings.json)", HelpName = "FILE" };
 
     /// <summary>The options that say where the store is and where settings come from: every verb that opens the store.</summary>
@@ -32,6 +33,7 @@ internal static class ServerSettings
         AddStoreOptionsTo(command);
         command.Options.Add(Urls);
         command.Options.Add(Gearman);
+        command.Options.Add(Stomp);
     }
 
     public static IConfigurationRoot Build(ParseResult parse)
@@ -51,6 +53,7 @@ internal static class ServerSettings
         if (parse.GetValue(Store) is { } store) overrides["Gantry:Store"] = store;
         if (options.Contains(Urls) && parse.GetValue(Urls) is { } urls) overrides["Gantry:Urls"] = urls;
         if (options.Contains(Gearman) && parse.GetValue(Gearman) is { } gearman) overrides["Gantry:Gearman:Listen"] = gearman;
+        if (options.Contains(Stomp) && parse.GetValue(Stomp) is { } stomp) overrides["Gantry:Stomp:Listen"] = stomp;
         builder.AddInMemoryCollection(overrides);
         try
         {

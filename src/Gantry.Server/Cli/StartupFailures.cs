@@ -59,6 +59,13 @@ internal static partial class StartupFailures
                                     "--gearman HOST:PORT (Gantry:Gearman:Listen, GANTRY_GEARMAN__LISTEN), or turn the Gearman front off with --gearman off.",
                 ExitCodes.Failed);
         }
+        var stomp = gantry["Stomp:Listen"] is { Length: > 0 } stompListen ? stompListen : Gantry.Stomp.StompOptions.DefaultListen;
+        if (IsListen(address, stomp, Gantry.Stomp.StompOptions.DefaultPort))
+        {
+            return new CliException($"the STOMP port {stomp} {why}{(inUse ? " (another gantry or STOMP broker?)" : "")}: choose another with " +
+                                    "--stomp HOST:PORT (Gantry:Stomp:Listen, GANTRY_STOMP__LISTEN), or turn the STOMP front off with --stomp off.",
+                ExitCodes.Failed);
+        }
         return new CliException($"the HTTP address {address} {why}{(inUse ? " (another gantry server?)" : "")}: choose another with " +
                                 $"--urls URL, such as --urls http://127.0.0.1:{Contracts.GantryPorts.Http + 1} (Gantry:Urls, GANTRY_URLS).",
             ExitCodes.Failed);
@@ -68,6 +75,13 @@ internal static partial class StartupFailures
     private static bool IsGearman(string address, string listen)
     {
         if (!Uri.TryCreate(address, UriKind.Absolute, out var uri) || !GearmanEndpoint.TryParse(listen, out var endpoint, out _)) return false;
+        return uri.Port == endpoint.Port && System.Net.IPAddress.TryParse(uri.Host.Trim('[', ']'), out var host) && host.Equals(endpoint.Address);
+    }
+
+    /// <summary>Kestrel names a front's endpoint as an http:// address; it is the front's when host and port are.</summary>
+    private static bool IsListen(string address, string listen, int defaultPort)
+    {
+        if (!Uri.TryCreate(address, UriKind.Absolute, out var uri) || !Core.Options.ListenEndpoint.TryParse(listen, defaultPort, out var endpoint, out _)) return false;
         return uri.Port == endpoint.Port && System.Net.IPAddress.TryParse(uri.Host.Trim('[', ']'), out var host) && host.Equals(endpoint.Address);
     }
 

@@ -16,7 +16,7 @@ public sealed partial class GearmanServer : IAsyncDisposable
 
     /// <summary>Variables a child must not inherit from the test run: they would point it somewhere else.</summary>
     private static readonly string[] Inherited =
-        ["GANTRY_URL", "GANTRY_TOKEN", "GANTRY_DATA", "GANTRY_STORE", "GANTRY_URLS", "GANTRY_GEARMAN__LISTEN"];
+        ["GANTRY_URL", "GANTRY_TOKEN", "GANTRY_DATA", "GANTRY_STORE", "GANTRY_URLS", "GANTRY_GEARMAN__LISTEN", "GANTRY_STOMP__LISTEN"];
 
     private readonly TempFolder? _data;
     private readonly IReadOnlyDictionary<string, string?> _environment;
@@ -59,6 +59,7 @@ public sealed partial class GearmanServer : IAsyncDisposable
         var env = new Dictionary<string, string?>(StringComparer.Ordinal);
         foreach (var name in Inherited) env[name] = null;
         env["Logging__LogLevel__Default"] = "Warning";
+        env["GANTRY_STOMP__LISTEN"] = "off"; // parallel servers must not fight over STOMP's port
         foreach (var (k, v) in environment ?? new Dictionary<string, string?>()) env[k] = v;
         var server = new GearmanServer("127.0.0.1", 0, null, null, data, env);
         try

@@ -118,6 +118,7 @@ public sealed class CliArgumentTests(CliServerFixture fixture) : IClassFixture<C
         foreach (var option in new[] { "--data", "--store", "--config" }) Assert.Contains(option, migrate.Stdout);
         Assert.DoesNotContain("--urls", migrate.Stdout);
         Assert.DoesNotContain("--gearman", migrate.Stdout);
-        foreach (var option in new[] { "--data", "--store", "--config", "--urls", "--gearman" }) Assert.Contains(option, server.Stdout);
+        Assert.DoesNotContain("--stomp", migrate.Stdout);
+        foreach (var option in new[] { "--data", "--store", "--config", "--urls", "--gearman", "--stomp" }) Assert.Contains(option, server.Stdout);
     }
 }

@@ -44,6 +44,9 @@ public sealed class ServerCommandTests
         // The Gearman front is on by default; the tests' servers put it on a port the OS picks.
         var gearman = await server.Process.WaitForLineAsync(l => l.StartsWith("Gearman ", StringComparison.Ordinal), "the Gearman line");
         Assert.Matches(@"^Gearman listening on 127\.0\.0\.1:[1-9]\d*$", gearman.TrimEnd('\r'));
+        // So is the STOMP front, likewise on a port the OS picks; its line comes before the main one too.
+        var stomp = lines.Single(l => l.StartsWith("STOMP ", StringComparison.Ordinal));
+        Assert.Matches(@"^STOMP listening on 127\.0\.0\.1:[1-9]\d*$", stomp.TrimEnd('\r'));
         using var http = new HttpClient { BaseAddress = server.BaseAddress };
         var health = await http.ApiGetAsync("/health");
         Assert.Equal(HttpStatusCode.OK, health.Status);

@@ -61,6 +61,20 @@ public sealed class StartupFailureTests
     }
 
     [Fact]
+    public async Task A_stomp_port_in_use_names_it_and_suggests_stomp()
+    {
+        await using var store = TestStore.Sqlite();
+        using var taken = Occupy();
+        var stomp = $"127.0.0.1:{Port(taken)}";
+
+        var r = await GantryCli.RunAsync(["server", .. store.CliArguments, "--urls", "http://127.0.0.1:0", "--stomp", stomp]);
+
+        var line = AssertOneLine(r, 1);
+        Assert.Contains($"the STOMP port {stomp} is in use", line);
+        Assert.Contains("--stomp off", line);
+    }
+
+    [Fact]
     public async Task A_data_folder_another_server_holds_is_one_line_exit_1()
     {
         await using var store = TestStore.Sqlite();
@@ -105,6 +119,7 @@ public sealed class StartupFailureTests
 
     [Theory]
     [InlineData(new[] { "--gearman", "nonsense" }, null, null, "Gantry:Gearman:Listen: 'nonsense' is not HOST:PORT")]
+    [InlineData(new[] { "--stomp", "nonsense" }, null, null, "Gantry:Stomp:Listen: 'nonsense' is not HOST:PORT")]
     [InlineData(new string[0], "GANTRY_LIMITS__MAXPAYLOADBYTES", "abc", "Gantry:Limits:MaxPayloadBytes (set by the environment variable GANTRY_LIMITS__MAXPAYLOADBYTES) must be a whole number")]
     [InlineData(new string[0], "GANTRY_LIMITS__MAXPAYLOADBYTES", "-5", "Gantry:Limits:MaxPayloadBytes must be between 1 and")]
     public async Task A_bad_setting_is_one_line_exit_2(string[] flags, string? variable, string? value, string message)
