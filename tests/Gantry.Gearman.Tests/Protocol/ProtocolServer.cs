@@ -39,6 +39,7 @@ public sealed class ProtocolServer : IAsyncDisposable
         {
             ["Gantry:Urls"] = "http://127.0.0.1:0",
             ["Gantry:Gearman:Listen"] = "127.0.0.1:0",
+            ["Gantry:Stomp:Listen"] = "off", // parallel servers must not fight over STOMP's 61613
             ["Gantry:Data"] = data.Path,
             ["Logging:LogLevel:Default"] = "Warning",
         };
