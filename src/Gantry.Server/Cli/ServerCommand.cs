@@ -11,6 +11,9 @@ namespace Gantry.Server.Cli;
 /// <summary><c>gantry server</c>: runs the server until Ctrl-C or SIGTERM, then shuts down gracefully.</summary>
 internal static class ServerCommand
 {
+    /// <summary>5 seconds for the services that did start to stop after a failed start, before the app is disposed.</summary>
+    public static readonly TimeSpan StopAfterFailedStart = TimeSpan.FromSeconds(5);
+
     public static Command Create()
     {
         var command = new Command("server", "Run a Gantry server (embedded SQLite store unless --store names a PostgreSQL database).");
@@ -28,6 +31,12 @@ internal static class ServerCommand
                 }
                 catch (Exception ex) when (StartupFailures.Explain(ex, configuration) is { } failure)
                 {
+                    // What did start (the housekeeping loops run their first pass at once) is stopped before the app,
+                    // and with it the store, is disposed: a pass must not meet a closed store and log its stack trace
+                    // under the one line that says why the server could not start.
+                    using var stopping = new CancellationTokenSource(StopAfterFailedStart);
+                    try { await app.StopAsync(stopping.Token); }
+                    catch (Exception) { } // the start failed already; that is what the user is told
                     throw failure;
                 }
                 // The fronts' lines first: whoever waits for the main line then has them all.
