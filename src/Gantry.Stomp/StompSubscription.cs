@@ -17,10 +17,8 @@ internal sealed class StompSubscription : IAsyncDisposable
 
     private readonly StompSession _session;
     private readonly TopicEngine _engine;
-    private readonly CancellationTokenSource _end;
-    private readonly IAsyncEnumerator<LiveItem> _items;
+    private readonly LiveReader _reader;
     private readonly Dictionary<string, string> _epochs = new(StringComparer.Ordinal);
-    private Task<bool>? _next;
     private Task _pump = Task.CompletedTask;
 
     /// <param name="session">The connection.</param>
@@ -34,8 +32,7 @@ internal sealed class StompSubscription : IAsyncDisposable
         TopicEngine engine, CancellationToken sessionToken)
     {
         (_session, Id, Destination, Topic, _engine) = (session, id, destination, topic, engine);
-        _end = CancellationTokenSource.CreateLinkedTokenSource(sessionToken);
-        _items = items(_end.Token).GetAsyncEnumerator(_end.Token);
+        _reader = new LiveReader(items, sessionToken);
     }
 
     public string Id { get; }
@@ -49,7 +46,7 @@ internal sealed class StompSubscription : IAsyncDisposable
     /// step first waits, so a RECEIPT sent after this promises that every later publish reaches the client. Nothing is
     /// written until <see cref="Run"/>, so the RECEIPT goes out before the first MESSAGE.
     /// </summary>
-    public void Begin() => _next = _items.MoveNextAsync().AsTask();
+    public void Begin() => _reader.Next();
 
     /// <summary>Starts writing MESSAGE frames.</summary>
     public void Run() => _pump = PumpAsync();
@@ -66,16 +63,13 @@ internal sealed class StompSubscription : IAsyncDisposable
         {
             while (true)
             {
-                _next ??= _items.MoveNextAsync().AsTask();
-                var more = await _next.ConfigureAwait(false);
-                _next = null;
-                if (!more) break;
-                var item = _items.Current;
+                if (!await _reader.Next().ConfigureAwait(false)) break;
+                var item = _reader.Take();
                 if (item.Message is { } m)
                 {
                     var epoch = await EpochAsync(m.Topic).ConfigureAwait(false);
                     var headers = StompMessages.Headers(m, Id, epoch, _session.Escapes);
-                    if (!await _session.Out.SendAsync(StompCommand.Message, headers, m.Body, _end.Token).ConfigureAwait(false)) return;
+                    if (!await _session.Out.SendAsync(StompCommand.Message, headers, m.Body, _reader.Token).ConfigureAwait(false)) return;
                     continue;
                 }
                 switch (item.Notice)
@@ -95,11 +89,11 @@ internal sealed class StompSubscription : IAsyncDisposable
                         return;
                 }
             }
-            if (!_end.IsCancellationRequested)
+            if (!_reader.Token.IsCancellationRequested)
                 await _session.FailAsync($"subscription {Id} to {StompDestination.Show(Destination)} ended: the topic's history was lost " +
                                          "(it was deleted or created again); subscribe again with offset:first", "topic history lost").ConfigureAwait(false);
         }
-        catch (OperationCanceledException) when (_end.IsCancellationRequested)
+        catch (OperationCanceledException) when (_reader.Token.IsCancellationRequested)
         {
             // Unsubscribed, or the connection closed.
         }
@@ -114,34 +108,28 @@ internal sealed class StompSubscription : IAsyncDisposable
         catch (Exception e)
         {
             // A fault of the server's (the store failed reading history, say): the client is told, and subscribes again.
-            await _session.FailAsync($"subscription {Id} failed on the server ({e.GetType().Name}); subscribe again", "subscription failed")
-                .ConfigureAwait(false);
+            // The client gets words, the log gets the server's reason.
+            await _session.FailAsync($"subscription {Id} to {StompDestination.Show(Destination)} failed on the server; subscribe again",
+                $"subscription failed: {e.Message}").ConfigureAwait(false);
         }
     }
 
     private async ValueTask<string?> EpochAsync(string topic)
     {
         if (_epochs.TryGetValue(topic, out var known)) return known;
-        var info = await _engine.GetAsync(topic, _end.Token).ConfigureAwait(false);
+        var info = await _engine.GetAsync(topic, _reader.Token).ConfigureAwait(false);
         if (info is null) return null;
         if (_epochs.Count >= MaxRememberedEpochs) _epochs.Clear();
         _epochs[topic] = info.Epoch;
         return info.Epoch;
     }
 
-    /// <summary>Ends the stream: its own token first, then a step still in flight is awaited before the iterator is
-    /// disposed (disposing an async iterator during a step throws).</summary>
+    /// <summary>Ends the stream (its own token first), lets the pump finish, then disposes the stream.</summary>
     public async ValueTask DisposeAsync()
     {
-        await _end.CancelAsync().ConfigureAwait(false);
+        await _reader.CancelAsync().ConfigureAwait(false);
         try { await _pump.ConfigureAwait(false); }
         catch (Exception) { /* the pump reports its own failures; here it only has to be over */ }
-        if (_next is not null)
-        {
-            try { await _next.ConfigureAwait(false); }
-            catch (Exception) { }
-        }
-        await _items.DisposeAsync().ConfigureAwait(false);
-        _end.Dispose();
+        await _reader.DisposeAsync().ConfigureAwait(false);
     }
 }

@@ -56,7 +56,7 @@ internal static class TopicEventEndpoints
         using var finished = new CancellationTokenSource();
         var grace = engine.Options.SlowClientGrace;
         void CutOff() => _ = DropAfterGraceAsync(context, grace, time, finished.Token);
-        IAsyncEnumerable<LiveItem> items;
+        Func<CancellationToken, IAsyncEnumerable<LiveItem>> open;
         if (pattern.IsExact)
         {
             long after;
@@ -67,13 +67,14 @@ internal static class TopicEventEndpoints
                 after = await engine.ResolveStartAsync(topic,
                     request.Query["from"].FirstOrDefault() is { Length: > 0 } from ? StartPosition.Parse(from, "from") : StartPosition.Last,
                     context.RequestAborted);
-            items = hub.StreamAsync(topic, after, info, request.Query["epoch"].FirstOrDefault(), slow, CutOff, context.RequestAborted);
+            var epoch = request.Query["epoch"].FirstOrDefault();
+            open = ct => hub.StreamAsync(topic, after, info, epoch, slow, CutOff, ct);
         }
         else
         {
             if (request.Query["from"].FirstOrDefault() is { Length: > 0 } from && !from.Equals("last", StringComparison.OrdinalIgnoreCase))
                 throw GantryException.Invalid("from", "a pattern subscription receives new messages only (from=last); read a single topic to start earlier.");
-            items = hub.StreamPatternAsync(pattern, info, slow, CutOff, context.RequestAborted);
+            open = ct => hub.StreamPatternAsync(pattern, info, slow, CutOff, ct);
         }
 
         var response = context.Response;
@@ -85,18 +86,14 @@ internal static class TopicEventEndpoints
         await response.WriteAsync($"retry: {(long)options.SseRetry.TotalMilliseconds}\n\n", context.RequestAborted);
         await response.Body.FlushAsync(context.RequestAborted);
 
-        // The stream's own token: cancelled when the loop ends for any reason, so a step of the iterator still in flight
-        // finishes before the iterator is disposed (disposing an async iterator during a step throws).
-        using var end = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
-        var enumerator = items.GetAsyncEnumerator(end.Token);
-        Task<bool>? next = null;
+        await using var reader = new LiveReader(open, context.RequestAborted);
         // One timer at a time, not one per message: a comment goes out every KeepAlive whether or not messages flow.
         Task? keepAlive = null;
         try
         {
             while (true)
             {
-                next ??= enumerator.MoveNextAsync().AsTask();
+                var next = reader.Next();
                 keepAlive ??= Task.Delay(options.KeepAlive, time, context.RequestAborted);
                 if (!next.IsCompleted && await Task.WhenAny(next, keepAlive) != next)
                 {
@@ -106,12 +103,11 @@ internal static class TopicEventEndpoints
                     continue;
                 }
                 if (!await next) break;
-                next = null;
-                var item = enumerator.Current;
+                var item = reader.Take();
                 if (item.Message is { } m) await response.Body.WriteAsync(Frame(m, withTopic: !pattern.IsExact), context.RequestAborted);
                 else await response.WriteAsync(Notice(item), context.RequestAborted);
                 // Flush when nothing more is waiting: a burst goes out in few writes, a lone message at once.
-                if (!(next = enumerator.MoveNextAsync().AsTask()).IsCompleted) await response.Body.FlushAsync(context.RequestAborted);
+                if (!reader.Next().IsCompleted) await response.Body.FlushAsync(context.RequestAborted);
             }
         }
         catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
@@ -121,14 +117,6 @@ internal static class TopicEventEndpoints
         finally
         {
             await finished.CancelAsync();
-            await end.CancelAsync();
-            if (next is not null)
-            {
-                // The step ended because the stream did; any other failure of it has already ended the loop above.
-                try { await next; }
-                catch (Exception) { }
-            }
-            await enumerator.DisposeAsync();
         }
     }
 

@@ -13,51 +13,7 @@ public abstract class TopicEventsTests(ServerFixture fixture)
 
     private static string Topic(string prefix = "sse") => prefix + "." + Guid.NewGuid().ToString("N")[..12];
 
-    /// <summary>An open event stream, read event by event (id, event type, data).</summary>
-    private sealed class EventStream(HttpResponseMessage response, StreamReader reader) : IDisposable
-    {
-        public HttpResponseMessage Response { get; } = response;
-
-        public async Task<(string? Id, string Event, string Data)> NextAsync()
-        {
-            string? id = null, type = "message", data = null;
-            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
-            while (true)
-            {
-                var line = await reader.ReadLineAsync(timeout.Token) ?? throw new EndOfStreamException("the server ended the stream");
-                if (line.Length == 0)
-                {
-                    if (data is not null) return (id, type, data);
-                    continue;
-                }
-                if (line.StartsWith(':') || line.StartsWith("retry:")) continue;
-                var colon = line.IndexOf(':');
-                var (field, value) = (line[..colon], line[(colon + 1)..].TrimStart(' '));
-                switch (field)
-                {
-                    case "id": id = value; break;
-                    case "event": type = value; break;
-                    case "data": data = value; break;
-                }
-            }
-        }
-
-        public void Dispose()
-        {
-            reader.Dispose();
-            Response.Dispose();
-        }
-    }
-
-    private async Task<EventStream> OpenAsync(string path, string? lastEventId = null)
-    {
-        var request = new HttpRequestMessage(HttpMethod.Get, path);
-        if (lastEventId is not null) request.Headers.Add("Last-Event-ID", lastEventId);
-        var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        Assert.Equal("text/event-stream", response.Content.Headers.ContentType?.MediaType);
-        return new EventStream(response, new StreamReader(await response.Content.ReadAsStreamAsync()));
-    }
+    private Task<SseReader> OpenAsync(string path, string? lastEventId = null) => SseReader.OpenAsync(_http, path, lastEventId);
 
     private Task Publish(string topic, string payload) => _http.ApiPostAsync($"/api/topics/{topic}/messages", $$"""{"payload":{{payload}}}""");
 
@@ -69,16 +25,16 @@ public abstract class TopicEventsTests(ServerFixture fixture)
         await Publish(topic, "2");
         using (var stream = await OpenAsync($"/api/topics/{topic}/events?from=first"))
         {
-            Assert.Equal("1", (await stream.NextAsync()).Id);
-            Assert.Equal("2", (await stream.NextAsync()).Id);
+            Assert.Equal("1", (await stream.ExpectAsync()).Id);
+            Assert.Equal("2", (await stream.ExpectAsync()).Id);
             await Publish(topic, "3");
-            var live = await stream.NextAsync();
+            var live = await stream.ExpectAsync();
             Assert.Equal(("3", "message"), (live.Id, live.Event));
             Assert.Contains("\"payload\":3", live.Data);
         }
         await Publish(topic, "4");
         using var resumed = await OpenAsync($"/api/topics/{topic}/events", lastEventId: "3");
-        Assert.Equal("4", (await resumed.NextAsync()).Id);
+        Assert.Equal("4", (await resumed.ExpectAsync()).Id);
     }
 
     [Fact]
@@ -97,11 +53,11 @@ public abstract class TopicEventsTests(ServerFixture fixture)
         Assert.All(presence, p => Assert.Equal("sse", p!["transport"]!.GetValue<string>()));
         await Publish(topic, "\"new\"");
         await Publish($"{prefix}.other.deep", "\"elsewhere\"");
-        Assert.Contains("\"new\"", (await exact.NextAsync()).Data);
-        var first = await pattern.NextAsync();
+        Assert.Contains("\"new\"", (await exact.ExpectAsync()).Data);
+        var first = await pattern.ExpectAsync();
         Assert.Contains("\"new\"", first.Data);
         Assert.Contains($"\"topic\":\"{topic}\"", first.Data);
-        Assert.Contains("\"elsewhere\"", (await pattern.NextAsync()).Data);
+        Assert.Contains("\"elsewhere\"", (await pattern.ExpectAsync()).Data);
     }
 
     [Fact]
@@ -110,7 +66,7 @@ public abstract class TopicEventsTests(ServerFixture fixture)
         var topic = Topic();
         await Publish(topic, "1");
         using (var stream = await OpenAsync($"/api/topics/{topic}/events?from=first&slow=drop_oldest"))
-            Assert.Equal("1", (await stream.NextAsync()).Id);
+            Assert.Equal("1", (await stream.ExpectAsync()).Id);
         var bad = await _http.ApiGetAsync($"/api/topics/{topic}/events?slow=fast");
         Assert.Equal(HttpStatusCode.BadRequest, bad.Status);
         Assert.Contains("slow", bad.Json["detail"]!.GetValue<string>());

@@ -2,7 +2,7 @@ using System.Net;
 using System.Text.Json.Nodes;
 using Xunit;
 
-namespace Gantry.Server.Tests.Functional;
+namespace Gantry.Server.Tests.Infrastructure;
 
 /// <summary>One SSE event as the wire carries it.</summary>
 public sealed record SseEvent(string? Id, string Event, string Data)
@@ -25,6 +25,7 @@ public sealed class SseReader(HttpResponseMessage response, Stream body) : IDisp
         if (lastEventId is not null) request.Headers.Add("Last-Event-ID", lastEventId);
         var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("text/event-stream", response.Content.Headers.ContentType?.MediaType);
         return new SseReader(response, await response.Content.ReadAsStreamAsync());
     }
 
@@ -52,6 +53,14 @@ public sealed class SseReader(HttpResponseMessage response, Stream body) : IDisp
                 case "data": data = value; break;
             }
         }
+    }
+
+    /// <summary>The next event; fails the test when the server ends the stream first or sends nothing for 20 seconds (a
+    /// hang guard, not a timing assertion).</summary>
+    public async Task<SseEvent> ExpectAsync()
+    {
+        using var guard = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        return await NextAsync(guard.Token) ?? throw new EndOfStreamException("the server ended the stream");
     }
 
     public void Dispose()
